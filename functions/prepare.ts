@@ -1,0 +1,8 @@
+import { systemClock } from '../shared/pipeline/ports.js';
+import { prepare } from '../shared/pipeline/steps/prepare.js';
+import { awsConfig } from '../shared/wiring/aws/config.js';
+import { inventory } from '../shared/wiring/aws/inventory.js';
+import { stepHandler } from '../shared/wiring/index.js';
+
+/** The prepare step of the issuance state machine (see shared/pipeline/steps/prepare.ts). */
+export const handler = stepHandler(prepare, () => ({ issuers: awsConfig().issuers, inventory: inventory(), clock: systemClock }));

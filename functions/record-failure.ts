@@ -1,0 +1,8 @@
+import { systemClock } from '../shared/pipeline/ports.js';
+import { recordFailure } from '../shared/pipeline/steps/record-failure.js';
+import { eventPublisher } from '../shared/wiring/aws/events.js';
+import { inventory } from '../shared/wiring/aws/inventory.js';
+import { stepHandler } from '../shared/wiring/index.js';
+
+/** The recordFailure step of the issuance state machine (see shared/pipeline/steps/record-failure.ts). */
+export const handler = stepHandler(recordFailure, () => ({ inventory: inventory(), clock: systemClock, events: eventPublisher() }));

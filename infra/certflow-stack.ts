@@ -1,0 +1,35 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { CertflowConfig } from './config.js';
+import { CertificateStorage } from './constructs/certificate-storage.js';
+import { InventoryTable } from './constructs/inventory-table.js';
+import { IssuanceStateMachine } from './constructs/issuance-state-machine.js';
+import { PipelineFunctions } from './constructs/pipeline-functions.js';
+import { acknowledgePipelineFunction, acknowledgeStateMachine } from './nag.js';
+
+export interface CertflowStackProps extends StackProps {
+  config: CertflowConfig;
+}
+
+/** certflow: storage, inventory, the pipeline's functions and the issuance state machine. */
+export class CertflowStack extends Stack {
+  readonly issuance: IssuanceStateMachine;
+
+  constructor(scope: Construct, id: string, props: CertflowStackProps) {
+    super(scope, id, props);
+    const storage = new CertificateStorage(this, 'Storage', { secretPrefix: props.config.secretPrefix });
+    const inventory = new InventoryTable(this, 'Inventory', { key: storage.key });
+    const pipeline = new PipelineFunctions(this, 'Pipeline', {
+      issuers: props.config.issuers,
+      storage,
+      table: inventory.table,
+    });
+    this.issuance = new IssuanceStateMachine(this, 'Issuance', { functions: pipeline.functions });
+
+    new CfnOutput(this, 'StateMachineArn', { value: this.issuance.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'InventoryTableName', { value: inventory.table.tableName });
+    new CfnOutput(this, 'KmsKeyArn', { value: storage.key.keyArn });
+    for (const fn of Object.values(pipeline.functions)) acknowledgePipelineFunction(fn, storage);
+    acknowledgeStateMachine(this.issuance.stateMachine, Object.values(pipeline.functions));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Deployment configuration: which issuers exist and where they may write DNS records. Read from
+ * the `certflow` key of the CDK context (cdk.json or `-c certflow='{…}'`), with presets for
+ * Let's Encrypt.
+ */
+import {
+  type AcmeIssuerConfig,
+  type IssuerConfig,
+  LETS_ENCRYPT_PRODUCTION,
+  LETS_ENCRYPT_STAGING,
+} from '../shared/domain/issuer.js';
+
+export interface CertflowConfig {
+  issuers: IssuerConfig[];
+  /** Prefix of every secret the service writes; IAM is scoped to it. */
+  secretPrefix: string;
+}
+
+/** Let's Encrypt (production and staging) with the ambient Route53 solver, for `email`. */
+export function letsEncryptIssuers(email?: string, hostedZoneId?: string): AcmeIssuerConfig[] {
+  const solvers = [{ dns01: { route53: hostedZoneId ? { hostedZoneId } : {} } }];
+  return [
+    { kind: 'acme', name: 'letsencrypt', server: LETS_ENCRYPT_PRODUCTION, ...(email ? { email } : {}), solvers },
+    { kind: 'acme', name: 'letsencrypt-staging', server: LETS_ENCRYPT_STAGING, ...(email ? { email } : {}), solvers },
+  ];
+}
+
+/** Builds the configuration from the context value (an object, or its JSON). */
+export function loadConfig(context: unknown): CertflowConfig {
+  const raw = (typeof context === 'string' ? JSON.parse(context) : (context ?? {})) as Partial<CertflowConfig> & {
+    email?: string;
+    hostedZoneId?: string;
+  };
+  return {
+    issuers: raw.issuers ?? letsEncryptIssuers(raw.email, raw.hostedZoneId),
+    secretPrefix: raw.secretPrefix ?? 'certflow',
+  };
+}
+
+/** Hosted zones named by the solvers; empty means "any zone the look-up finds". */
+export function configuredZoneIds(issuers: readonly IssuerConfig[]): string[] {
+  const ids = issuers.flatMap((issuer) => issuer.solvers.map((s) => s.dns01.route53?.hostedZoneId));
+  return [...new Set(ids.filter((id): id is string => Boolean(id)))].map((id) => id.replace(/^\/?hostedzone\//, ''));
+}
+
+/** True when some solver looks its zone up (so the policy must allow any zone). */
+export function usesZoneLookup(issuers: readonly IssuerConfig[]): boolean {
+  return issuers.some((issuer) => issuer.solvers.some((s) => s.dns01.route53 && !s.dns01.route53.hostedZoneId));
+}

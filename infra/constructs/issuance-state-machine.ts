@@ -1,0 +1,132 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { StepName } from './pipeline-functions.js';
+
+/** Errors retried with backoff: ours, and Lambda's own service hiccups. */
+export const TRANSIENT_ERRORS = [
+  'TransientError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'States.Timeout',
+];
+
+export interface IssuanceStateMachineProps {
+  functions: Record<StepName, lambda.IFunction>;
+}
+
+/**
+ * The ACME issuance as a Standard state machine:
+ * Prepare → CreateOrder → PresentChallenges → CheckPropagation ⇄ Wait → AcceptChallenges →
+ * PollAuthorizations ⇄ Wait → Finalize → PollOrder ⇄ Wait → Store → Cleanup → Publish.
+ * Every step's failure is caught into Cleanup → RecordFailure. Waiting is done by Wait states
+ * whose length the polling step sets (`$.poll.delaySeconds`, from the CA's Retry-After).
+ */
+export class IssuanceStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: IssuanceStateMachineProps) {
+    super(scope, id);
+    const fns = props.functions;
+    const step = (name: StepName, payload?: sfn.TaskInput) => {
+      const task = new tasks.LambdaInvoke(this, name, {
+        stateName: name,
+        lambdaFunction: fns[name],
+        payload,
+        outputPath: '$.Payload',
+        retryOnServiceExceptions: false,
+      });
+      task.addRetry({
+        errors: TRANSIENT_ERRORS,
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 6,
+        maxDelay: Duration.seconds(60),
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      // The CA's Retry-After for rateLimited is typically tens of seconds; longer limits end the
+      // issuance with the CA's message and leave the next attempt to the renewal schedule.
+      task.addRetry({
+        errors: ['RateLimitedError'],
+        interval: Duration.seconds(30),
+        backoffRate: 2,
+        maxAttempts: 4,
+        maxDelay: Duration.seconds(300),
+      });
+      return task;
+    };
+
+    const prepare = step(
+      'Prepare',
+      sfn.TaskInput.fromObject({ input: sfn.JsonPath.entirePayload, executionName: sfn.JsonPath.executionName }),
+    );
+    const createOrder = step('CreateOrder');
+    const present = step('PresentChallenges');
+    const checkPropagation = step('CheckPropagation');
+    const accept = step('AcceptChallenges');
+    const pollAuthorizations = step('PollAuthorizations');
+    const finalize = step('Finalize');
+    const pollOrder = step('PollOrder');
+    const store = step('Store');
+    const cleanup = step('Cleanup');
+    const publish = step('Publish');
+    const recordFailure = step('RecordFailure');
+
+    const issued = new sfn.Succeed(this, 'Issued');
+    const failed = new sfn.Fail(this, 'IssuanceFailed', {
+      errorPath: '$.failure.error',
+      causePath: '$.failure.message',
+    });
+    const poll = (name: string) => new sfn.Wait(this, name, { time: sfn.WaitTime.secondsPath('$.poll.delaySeconds') });
+    const done = sfn.Condition.booleanEquals('$.poll.done', true);
+
+    for (const task of [prepare, createOrder, present, checkPropagation, accept, pollAuthorizations, finalize, pollOrder, store]) {
+      task.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.error' });
+    }
+    // A failed cleanup must not hide the original error, so it goes to its own path.
+    cleanup.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.cleanupError' });
+
+    const waitForPropagation = poll('WaitForPropagation');
+    const waitForAuthorizations = poll('WaitForAuthorizations');
+    const waitForOrder = poll('WaitForOrder');
+    waitForPropagation.next(checkPropagation);
+    waitForAuthorizations.next(pollAuthorizations);
+    waitForOrder.next(pollOrder);
+
+    prepare.next(createOrder).next(present).next(checkPropagation).next(
+      new sfn.Choice(this, 'Propagated').when(done, accept).otherwise(waitForPropagation),
+    );
+    accept.next(pollAuthorizations).next(
+      new sfn.Choice(this, 'Authorized').when(done, finalize).otherwise(waitForAuthorizations),
+    );
+    finalize.next(pollOrder).next(new sfn.Choice(this, 'OrderValid').when(done, store).otherwise(waitForOrder));
+    store.next(cleanup).next(
+      new sfn.Choice(this, 'CleanedUp').when(sfn.Condition.isPresent('$.error'), recordFailure).otherwise(publish),
+    );
+    publish.next(issued);
+    recordFailure.next(
+      new sfn.Choice(this, 'StillIssued').when(sfn.Condition.isPresent('$.result'), publish).otherwise(failed),
+    );
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(prepare),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'Logs', {
+          retention: logs.RetentionDays.ONE_YEAR,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The ACME port implemented with acme-client, driven one request at a time: every method is one
+ * or two HTTP calls and returns at once, so a Lambda never waits on the CA. Only URLs travel
+ * between steps; the account key stays in the account store and is cached per warm container.
+ */
+import acme from 'acme-client';
+import type { AcmeIssuerConfig } from '../domain/issuer.js';
+import { AcmeError } from '../errors.js';
+import type {
+  AccountKeyStore,
+  AcmeAuthorization,
+  AcmeChallenge,
+  AcmeGateway,
+  AcmeOrder,
+  AcmeSession,
+} from '../pipeline/ports.js';
+import { configureAcmeHttp, parseRetryAfter } from './http.js';
+
+const ACCOUNT_DOES_NOT_EXIST = 'urn:ietf:params:acme:error:accountDoesNotExist';
+
+/** The part of acme-client's internal API used for POST-as-GET with response headers. */
+interface AcmeApi {
+  apiRequest(url: string, payload: unknown, validStatusCodes: number[]): Promise<{ data: any; headers: Record<string, unknown> }>;
+}
+
+type Client = InstanceType<typeof acme.Client> & { api: AcmeApi };
+
+interface Account {
+  keyPem: string;
+  accountUrl?: string;
+  server?: string;
+}
+
+export class AcmeClientGateway implements AcmeGateway {
+  private readonly accountCache = new Map<string, Account>();
+
+  constructor(private readonly accounts: AccountKeyStore) {
+    configureAcmeHttp();
+  }
+
+  async session(issuer: AcmeIssuerConfig, accountUrl?: string): Promise<AcmeSession> {
+    if (issuer.externalAccountBinding) {
+      throw new AcmeError(`acme: issuer "${issuer.name}": externalAccountBinding is not supported yet`);
+    }
+    const account = await this.loadAccount(issuer);
+    const knownUrl = accountUrl ?? (account.server === issuer.server ? account.accountUrl : undefined);
+    const client = this.newClient(issuer, account.keyPem, knownUrl);
+    const session = new AcmeClientSession(client, () => this.register(issuer, account));
+    if (!knownUrl) await session.reRegister();
+    return session;
+  }
+
+  private async loadAccount(issuer: AcmeIssuerConfig): Promise<Account> {
+    const cached = this.accountCache.get(issuer.name);
+    if (cached) return cached;
+    let account = await this.accounts.get(issuer.name);
+    if (!account) {
+      // ES256 account keys: small JWS, and every ACME CA accepts them.
+      const keyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+      account = await this.accounts.createIfAbsent(issuer.name, keyPem);
+    }
+    this.accountCache.set(issuer.name, account);
+    return account;
+  }
+
+  private newClient(issuer: AcmeIssuerConfig, keyPem: string, accountUrl?: string): Client {
+    return new acme.Client({
+      directoryUrl: issuer.server,
+      accountKey: keyPem,
+      accountUrl,
+      // The state machine polls; these only bound acme-client's own helpers should one be used.
+      backoffAttempts: 1,
+      backoffMin: 100,
+      backoffMax: 200,
+    }) as Client;
+  }
+
+  /** Finds or creates the account for the stored key; newAccount with a known key returns it. */
+  private async register(issuer: AcmeIssuerConfig, account: Account): Promise<Client> {
+    const client = this.newClient(issuer, account.keyPem);
+    await client.createAccount({
+      termsOfServiceAgreed: true,
+      ...(issuer.email ? { contact: [`mailto:${issuer.email}`] } : {}),
+    });
+    const url = client.getAccountUrl();
+    if (url !== account.accountUrl || account.server !== issuer.server) {
+      await this.accounts.setAccountUrl(issuer.name, issuer.server, url);
+      account.accountUrl = url;
+      account.server = issuer.server;
+    }
+    return client;
+  }
+}
+
+class AcmeClientSession implements AcmeSession {
+  constructor(
+    private client: Client,
+    private readonly registerAgain: () => Promise<Client>,
+  ) {}
+
+  get accountUrl(): string {
+    return this.client.getAccountUrl();
+  }
+
+  /** Registers (or finds) the account; used on first use and when the CA forgot it. */
+  async reRegister(): Promise<void> {
+    this.client = await this.registerAgain();
+  }
+
+  /** Runs `call`; if the CA no longer knows the account (a restarted Pebble), registers once more. */
+  private async withAccount<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof AcmeError) || error.problemType !== ACCOUNT_DOES_NOT_EXIST) throw error;
+      await this.reRegister();
+      return call();
+    }
+  }
+
+  async createOrder(request: { identifiers: { type: 'dns'; value: string }[]; profile?: string }): Promise<AcmeOrder> {
+    const order = await this.withAccount(() => this.client.createOrder(request));
+    return toOrder(order);
+  }
+
+  async getOrder(url: string): Promise<AcmeOrder> {
+    const response = await this.withAccount(() => this.client.api.apiRequest(url, null, [200]));
+    return toOrder({ ...response.data, url }, parseRetryAfter(response.headers['retry-after']));
+  }
+
+  async getAuthorization(url: string): Promise<AcmeAuthorization> {
+    const response = await this.withAccount(() => this.client.api.apiRequest(url, null, [200]));
+    const data = response.data;
+    return {
+      url,
+      status: data.status,
+      identifier: data.identifier,
+      wildcard: Boolean(data.wildcard),
+      challenges: (data.challenges ?? []).map(toChallenge),
+      retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+    };
+  }
+
+  async dns01TxtValue(challenge: AcmeChallenge): Promise<string> {
+    return this.client.getChallengeKeyAuthorization({ ...challenge, type: 'dns-01' } as never);
+  }
+
+  async completeChallenge(url: string): Promise<AcmeChallenge> {
+    const data = await this.withAccount(() => this.client.completeChallenge({ url } as never));
+    return toChallenge({ ...(data as object), url });
+  }
+
+  async finalize(order: AcmeOrder, csrPem: string): Promise<AcmeOrder> {
+    const data = await this.withAccount(() => this.client.finalizeOrder(order as never, csrPem));
+    return toOrder({ ...(data as object), url: order.url });
+  }
+
+  async downloadCertificate(order: AcmeOrder, preferredChain?: string): Promise<string> {
+    return this.withAccount(() => this.client.getCertificate(order as never, preferredChain));
+  }
+}
+
+function toOrder(data: any, retryAfterSeconds?: number): AcmeOrder {
+  return {
+    url: data.url,
+    status: data.status,
+    authorizations: data.authorizations ?? [],
+    finalize: data.finalize,
+    ...(data.certificate ? { certificate: data.certificate } : {}),
+    ...(data.error ? { error: { type: data.error.type, detail: data.error.detail } } : {}),
+    ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+  };
+}
+
+function toChallenge(data: any): AcmeChallenge {
+  return {
+    type: data.type,
+    url: data.url,
+    token: data.token,
+    status: data.status,
+    ...(data.error ? { error: { type: data.error.type, detail: data.error.detail } } : {}),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Makes acme-client's HTTP layer fit a step-by-step pipeline:
+ * - no sleeping inside a Lambda: acme-client's own retry loop (which waits Retry-After, up to
+ *   minutes) is switched off, and the state machine's `Retry` does the waiting instead;
+ * - errors keep their meaning: a transport failure or 5xx becomes `TransientError`, `rateLimited`
+ *   becomes `RateLimitedError` with the CA's Retry-After, and any other problem document becomes
+ *   `AcmeError` carrying the CA's `type` and `detail` (acme-client would flatten it into a bare
+ *   `Error`). `badNonce` is left to acme-client, which retries it with the fresh nonce.
+ */
+import type { Agent } from 'node:https';
+import acme from 'acme-client';
+import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AcmeError, RateLimitedError, TransientError } from '../errors.js';
+
+const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
+const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
+
+/** Per-request timeout: well inside a Lambda's, so a slow CA becomes a retried step. */
+export const ACME_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Parses Retry-After (seconds or HTTP date) into seconds; undefined when absent or past. */
+export function parseRetryAfter(header: unknown, now: Date = new Date()): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds > 0 ? Math.ceil(seconds) : undefined;
+  const date = Date.parse(header);
+  if (Number.isNaN(date)) return undefined;
+  const diff = Math.ceil((date - now.getTime()) / 1000);
+  return diff > 0 ? diff : undefined;
+}
+
+function problemOf(response: AxiosResponse): { type?: string; detail?: string } {
+  const data: unknown = response.data;
+  if (data && typeof data === 'object') {
+    const { type, detail } = data as { type?: unknown; detail?: unknown };
+    return {
+      type: typeof type === 'string' ? type : undefined,
+      detail: typeof detail === 'string' ? detail : undefined,
+    };
+  }
+  return {};
+}
+
+function describe(config: InternalAxiosRequestConfig): string {
+  return `${(config.method ?? 'get').toUpperCase()} ${config.url ?? ''}`;
+}
+
+/** Wraps an axios adapter so that ACME failures come out as certflow's errors. */
+export function classifyingAdapter(inner: AxiosAdapter): AxiosAdapter {
+  return async (config) => {
+    let response: AxiosResponse;
+    try {
+      response = await inner(config);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as Error).message;
+      throw new TransientError(`acme: ${describe(config)} failed: ${code}`, { cause: error });
+    }
+    const { status } = response;
+    if (status < 400) return response;
+    const problem = problemOf(response);
+    const detail = problem.detail ?? `HTTP ${status}`;
+    if (problem.type === BAD_NONCE) return response;
+    if (status === 429 || problem.type === RATE_LIMITED) {
+      const retryAfter = parseRetryAfter(response.headers['retry-after']);
+      throw new RateLimitedError(`acme: rate limited: ${detail}`, retryAfter);
+    }
+    if (status >= 500) throw new TransientError(`acme: ${describe(config)} answered ${status}: ${detail}`);
+    throw new AcmeError(`acme: ${detail}`, problem.type);
+  };
+}
+
+let configured = false;
+
+/**
+ * Configures acme-client's shared axios instance once per process. `httpsAgent` is for a CA
+ * whose TLS certificate is not publicly trusted (the local Pebble).
+ */
+export function configureAcmeHttp(options: { httpsAgent?: Agent } = {}): void {
+  const instance = acme.axios;
+  if (options.httpsAgent) instance.defaults.httpsAgent = options.httpsAgent;
+  if (configured) return;
+  configured = true;
+  (instance.defaults as { acmeSettings?: { retryMaxAttempts: number } }).acmeSettings!.retryMaxAttempts = 0;
+  instance.defaults.timeout = ACME_REQUEST_TIMEOUT_MS;
+  instance.defaults.adapter = classifyingAdapter(axios.getAdapter('http'));
+}

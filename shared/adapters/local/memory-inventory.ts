@@ -1,0 +1,98 @@
+/**
+ * The certificate inventory in memory for local mode and tests, with the same optimistic
+ * concurrency as the DynamoDB table. With `file`, every write is also saved as JSON so that local
+ * mode keeps its certificates across restarts.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConflictError, StoreError, messageOf } from '../../errors.js';
+import type { CertificateRecord } from '../../domain/record.js';
+import type { Inventory } from '../../pipeline/ports.js';
+
+/** Options of {@link MemoryInventory}. */
+export interface MemoryInventoryOptions {
+  /** JSON file to load at first use and rewrite (atomically) after each put. */
+  file?: string;
+}
+
+/** {@link Inventory} in a Map; reads and writes copy, so callers cannot change stored state. */
+export class MemoryInventory implements Inventory {
+  readonly #records = new Map<string, CertificateRecord>();
+  readonly #file: string | undefined;
+  #loaded: Promise<void> | undefined;
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(options: MemoryInventoryOptions = {}) {
+    this.#file = options.file;
+  }
+
+  async get(name: string): Promise<CertificateRecord | undefined> {
+    await this.#load();
+    const record = this.#records.get(name);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  /**
+   * Writes `record` if the stored version is `expectedVersion` (0: absent). As in DynamoDB, the
+   * stored version is `expectedVersion + 1` whatever `record.version` says.
+   */
+  async put(record: CertificateRecord, expectedVersion: number): Promise<void> {
+    await this.#load();
+    // No await between the check and the set: that is what makes the write conditional.
+    const current = this.#records.get(record.name);
+    const matches = expectedVersion === 0 ? current === undefined : current?.version === expectedVersion;
+    if (!matches) throw new ConflictError(`memory: certificate "${record.name}" was changed by someone else`);
+    this.#records.set(record.name, { ...structuredClone(record), version: expectedVersion + 1 });
+    await this.#save();
+  }
+
+  async list(): Promise<CertificateRecord[]> {
+    await this.#load();
+    return [...this.#records.values()].map((r) => structuredClone(r)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  #load(): Promise<void> {
+    this.#loaded ??= this.#readFile();
+    return this.#loaded;
+  }
+
+  async #readFile(): Promise<void> {
+    if (!this.#file) return;
+    let text: string;
+    try {
+      text = await readFile(this.#file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new StoreError(`memory: cannot read inventory file ${this.#file}: ${messageOf(error)}`, { cause: error });
+    }
+    let records: unknown;
+    try {
+      records = JSON.parse(text);
+    } catch (error) {
+      throw new StoreError(`memory: inventory file ${this.#file} is not valid JSON: ${messageOf(error)}`);
+    }
+    if (!Array.isArray(records)) throw new StoreError(`memory: inventory file ${this.#file} is not a JSON array`);
+    for (const record of records as CertificateRecord[]) this.#records.set(record.name, record);
+  }
+
+  /** Chained so that saves land in order; each one writes the state as it is when it runs. */
+  #save(): Promise<void> {
+    const file = this.#file;
+    if (!file) return Promise.resolve();
+    const next = this.#saving.catch(() => undefined).then(async () => {
+      const text = JSON.stringify([...this.#records.values()], null, 2);
+      const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+        await rename(temp, file);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw new StoreError(`memory: cannot save inventory file ${file}: ${messageOf(error)}`, { cause: error });
+      }
+    });
+    this.#saving = next;
+    return next;
+  }
+}

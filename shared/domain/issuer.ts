@@ -1,0 +1,52 @@
+/**
+ * Issuers are declared in infrastructure code (CDK props or `cdk.json` context), never through the
+ * API. The Lambdas receive them as JSON in `CERTFLOW_ISSUERS`. The registry is keyed by `kind` so
+ * that `ca`, `selfSigned`, `awsPca` and Vault can join without touching the ACME path.
+ */
+
+export interface Route53SolverConfig {
+  /** Skip the zone look-up and write into this zone. */
+  hostedZoneId?: string;
+  region?: string;
+  /** Cross-account: assume this role for the zone (with `externalId`). */
+  roleArn?: string;
+  externalId?: string;
+}
+
+export interface SolverSelector {
+  dnsZones?: string[];
+  dnsNames?: string[];
+}
+
+export interface AcmeSolverConfig {
+  selector?: SolverSelector;
+  dns01: {
+    route53?: Route53SolverConfig;
+    /** Local mode and tests: pebble-challtestsrv's management API. */
+    challtestsrv?: { managementUrl: string };
+    cnameStrategy?: 'None' | 'Follow';
+  };
+}
+
+export interface AcmeIssuerConfig {
+  kind: 'acme';
+  name: string;
+  server: string;
+  email?: string;
+  externalAccountBinding?: { keyId: string; hmacKeySecretArn: string };
+  profile?: string;
+  preferredChain?: string;
+  solvers: AcmeSolverConfig[];
+  /** PEM of a CA to trust for the ACME server's TLS (local Pebble only). */
+  caBundlePem?: string;
+}
+
+export type IssuerConfig = AcmeIssuerConfig;
+
+export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
+export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
+
+/** Finds an issuer by name; the error names the spec field that referenced it. */
+export function findIssuer(issuers: readonly IssuerConfig[], name: string): IssuerConfig | undefined {
+  return issuers.find((issuer) => issuer.name === name);
+}

@@ -1,0 +1,88 @@
+/**
+ * Certificate status and its conditions, in cert-manager's vocabulary. `lastTransitionTime`
+ * moves only when a condition's status flips, as in cert-manager's `pkg/api/util/conditions.go`.
+ */
+
+export type ConditionType = 'Ready' | 'Issuing';
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** cert-manager's reasons. */
+export const Reasons = {
+  Issuing: 'Issuing',
+  Generated: 'Generated',
+  Requested: 'Requested',
+  Issued: 'Issued',
+  Renewing: 'Renewing',
+  Failed: 'Failed',
+  DoesNotExist: 'DoesNotExist',
+  Expired: 'Expired',
+  Ready: 'Ready',
+} as const;
+export type Reason = (typeof Reasons)[keyof typeof Reasons];
+
+export interface Condition {
+  type: ConditionType;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+export interface CertificateEvent {
+  time: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface CertificateStatus {
+  conditions: Condition[];
+  notBefore?: string;
+  notAfter?: string;
+  renewalTime?: string;
+  serialNumber?: string;
+  secretArn?: string;
+  /** Revision of the spec the current certificate was issued for. */
+  revision?: number;
+  failedIssuanceAttempts: number;
+  lastFailureTime?: string;
+  /** The issuance (execution) that last touched this certificate. */
+  lastIssuanceId?: string;
+}
+
+/** Bound on the event history kept per certificate. */
+export const MAX_EVENTS = 50;
+
+/**
+ * Returns `conditions` with `next` set. The transition time is kept when the status does not
+ * change, so `Ready=False` that fails again keeps the time it first became False.
+ */
+export function setCondition(
+  conditions: readonly Condition[],
+  next: Omit<Condition, 'lastTransitionTime'>,
+  now: Date,
+): Condition[] {
+  const previous = conditions.find((c) => c.type === next.type);
+  const lastTransitionTime =
+    previous && previous.status === next.status ? previous.lastTransitionTime : now.toISOString();
+  const others = conditions.filter((c) => c.type !== next.type);
+  return [...others, { ...next, lastTransitionTime }].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+/** Removes a condition (cert-manager drops `Issuing` once an issuance ends). */
+export function removeCondition(conditions: readonly Condition[], type: ConditionType): Condition[] {
+  return conditions.filter((c) => c.type !== type);
+}
+
+export function getCondition(conditions: readonly Condition[], type: ConditionType): Condition | undefined {
+  return conditions.find((c) => c.type === type);
+}
+
+/** Appends an event and keeps the newest `MAX_EVENTS`. */
+export function appendEvent(
+  events: readonly CertificateEvent[],
+  event: Omit<CertificateEvent, 'time'>,
+  now: Date,
+): CertificateEvent[] {
+  return [...events, { ...event, time: now.toISOString() }].slice(-MAX_EVENTS);
+}

@@ -1,0 +1,50 @@
+/** Helpers the steps share: the issuer of an issuance, its solvers, and poll bookkeeping. */
+import { type AcmeIssuerConfig, findIssuer } from '../domain/issuer.js';
+import { ValidationError } from '../errors.js';
+import type { Dependencies, DnsSolver } from './ports.js';
+import type { IssuanceState, PollState } from './state.js';
+
+/** How long a Wait state waits before the next check, when the CA gives no Retry-After. */
+export const DEFAULT_DELAYS = {
+  propagation: 10,
+  authorizations: 3,
+  order: 2,
+} as const;
+
+/** Bounds on the poll loops, so an issuance that never converges ends with a reason. */
+export const MAX_POLLS = {
+  propagation: 90,
+  authorizations: 100,
+  order: 100,
+} as const;
+
+export function acmeIssuerOf(deps: Pick<Dependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): AcmeIssuerConfig {
+  const issuer = findIssuer(deps.issuers, state.issuer);
+  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
+  return issuer;
+}
+
+export function solverAt(deps: Pick<Dependencies, 'dns'>, issuer: AcmeIssuerConfig, index: number): DnsSolver {
+  const config = issuer.solvers[index];
+  if (!config) throw new ValidationError('issuerRef.name', `issuer "${issuer.name}" has no solver #${index}`);
+  return deps.dns.solverFor(config);
+}
+
+/** The next poll state: one more attempt, waiting what the CA asked for, or our default. */
+export function nextPoll(previous: PollState | undefined, done: boolean, delaySeconds: number): PollState {
+  return {
+    done,
+    attempts: (previous?.attempts ?? 0) + 1,
+    delaySeconds: Math.max(1, Math.ceil(delaySeconds)),
+  };
+}
+
+/** Groups items by a numeric key, keeping first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+}

@@ -1,0 +1,72 @@
+/**
+ * What travels through the state machine between steps. References only: names, URLs, ids and
+ * public TXT values. A private key never appears here (the Finalize step writes it to the store
+ * and the Store step reads it back inside its own Lambda).
+ */
+import type { CertificateSpec, CertificateSpecInput } from '../domain/spec.js';
+
+/** Execution input: a spec to apply, or the name of a certificate already in the inventory. */
+export interface ExecutionInput {
+  certificate?: CertificateSpecInput;
+  name?: string;
+  /** Why this issuance runs (cert-manager's reason): first issuance, renewal, spec change… */
+  reason?: string;
+}
+
+/** Prepare's input: the execution input plus the execution's name, from the context object. */
+export interface PrepareInput {
+  input: ExecutionInput;
+  executionName: string;
+}
+
+export interface ChallengeRef {
+  /** The DNS name being validated (without `*.`). */
+  identifier: string;
+  wildcard: boolean;
+  authorizationUrl: string;
+  challengeUrl: string;
+  /** `_acme-challenge.<identifier>` */
+  recordName: string;
+  /** Public TXT value (a digest of the key authorization, not a secret). */
+  value: string;
+  /** Index of the issuer's solver chosen for this name. */
+  solver: number;
+}
+
+export interface PollState {
+  done: boolean;
+  attempts: number;
+  /** How long the next Wait state waits (Wait states read it through `SecondsPath`). */
+  delaySeconds: number;
+}
+
+export interface IssuanceState {
+  name: string;
+  revision: number;
+  /** Unique per execution; keys pending material and makes secret writes idempotent. */
+  issuanceId: string;
+  issuer: string;
+  issuerKind: 'acme';
+  reason: string;
+  spec: CertificateSpec;
+  acme?: {
+    accountUrl: string;
+    orderUrl: string;
+    /** Every authorization of the order (reused ones included). */
+    authorizationUrls: string[];
+    /** Only the challenges this issuance must solve (reused valid authorizations have none). */
+    challenges: ChallengeRef[];
+  };
+  /** Change ids per solver index, from PresentChallenges. */
+  dns?: { solver: number; changeIds: string[] }[];
+  poll?: PollState;
+  result?: {
+    serialNumber: string;
+    notBefore: string;
+    notAfter: string;
+    secretArn: string;
+    versionId: string;
+  };
+  /** Set by a Catch: `Error` is the error name, `Cause` its message (or Lambda's JSON). */
+  error?: { Error: string; Cause: string };
+}

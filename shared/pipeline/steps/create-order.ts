@@ -1,0 +1,57 @@
+/**
+ * CreateOrder: opens the issuer's account (created on first use), creates the order and reads
+ * its authorizations. Authorizations the CA already holds as valid need no challenge.
+ */
+import { selectSolver } from '../../domain/solver-selection.js';
+import { AcmeError, DnsError } from '../../errors.js';
+import { logger } from '../../logger.js';
+import { acmeIssuerOf } from '../context.js';
+import type { Dependencies } from '../ports.js';
+import type { ChallengeRef, IssuanceState } from '../state.js';
+
+export async function createOrder(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme'>): Promise<IssuanceState> {
+  const issuer = acmeIssuerOf(deps, state);
+  const session = await deps.acme.session(issuer);
+  const order = await session.createOrder({
+    identifiers: state.spec.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...(issuer.profile ? { profile: issuer.profile } : {}),
+  });
+  const challenges: ChallengeRef[] = [];
+  for (const url of order.authorizations) {
+    const authorization = await session.getAuthorization(url);
+    if (authorization.status === 'valid') continue;
+    const identifier = authorization.identifier.value;
+    if (authorization.status !== 'pending') {
+      throw new AcmeError(`acme: authorization for "${identifier}" is ${authorization.status}`);
+    }
+    const challenge = authorization.challenges.find((c) => c.type === 'dns-01');
+    if (!challenge) throw new AcmeError(`acme: the CA offers no dns-01 challenge for "${identifier}"`);
+    const specName = authorization.wildcard ? `*.${identifier}` : identifier;
+    const solver = selectSolver(issuer.solvers, specName);
+    if (solver < 0) throw new DnsError(`dns: no solver of issuer "${issuer.name}" matches "${specName}"`);
+    challenges.push({
+      identifier,
+      wildcard: authorization.wildcard,
+      authorizationUrl: url,
+      challengeUrl: challenge.url,
+      recordName: `_acme-challenge.${identifier}`,
+      value: await session.dns01TxtValue(challenge),
+      solver,
+    });
+  }
+  logger.info('order created', {
+    certificate: state.name,
+    order: order.url,
+    authorizations: order.authorizations.length,
+    challenges: challenges.length,
+  });
+  return {
+    ...state,
+    acme: {
+      accountUrl: session.accountUrl,
+      orderUrl: order.url,
+      authorizationUrls: order.authorizations,
+      challenges,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Finalize: makes the private key, keeps it in a temporary secret, and sends the CSR. The key is
+ * written before the CA is asked, so a Lambda that dies after finalizing still has its key; an
+ * order the CA already finalized (`processing`/`valid`) is left as it is.
+ */
+import { createCsr } from '../../acme/csr.js';
+import { describePrivateKey, generatePrivateKey } from '../../acme/keys.js';
+import type { CertificateSpec } from '../../domain/spec.js';
+import { Reasons, appendEvent } from '../../domain/status.js';
+import { AcmeError } from '../../errors.js';
+import { updateRecord } from '../../inventory/records.js';
+import { logger } from '../../logger.js';
+import { DEFAULT_DELAYS, acmeIssuerOf, nextPoll } from '../context.js';
+import type { CertificateStore, Dependencies } from '../ports.js';
+import type { IssuanceState } from '../state.js';
+
+export async function finalize(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>): Promise<IssuanceState> {
+  const acme = state.acme;
+  if (!acme) throw new AcmeError('acme: no order to finalize');
+  const session = await deps.acme.session(acmeIssuerOf(deps, state), acme.accountUrl);
+  const order = await session.getOrder(acme.orderUrl);
+  const { poll: _poll, ...rest } = state;
+  if (order.status === 'processing' || order.status === 'valid') {
+    logger.info('order already finalized', { certificate: state.name, status: order.status });
+    return { ...rest, poll: nextPoll(undefined, order.status === 'valid', DEFAULT_DELAYS.order) };
+  }
+  if (order.status !== 'ready') {
+    const detail = order.error?.detail ?? `order is ${order.status}, not ready`;
+    throw new AcmeError(`acme: cannot finalize the order of "${state.name}": ${detail}`, order.error?.type);
+  }
+  const { keyPem, reused } = await privateKeyFor(state.spec, deps.store);
+  await deps.store.putPendingKey(state.name, state.issuanceId, keyPem);
+  const finalized = await session.finalize(order, await createCsr(state.spec, keyPem));
+  await updateRecord(deps.inventory, deps.clock, state.name, (record, now) => ({
+    ...record,
+    events: appendEvent(
+      appendEvent(
+        record.events,
+        {
+          type: 'Normal',
+          reason: Reasons.Generated,
+          message: reused ? 'Reusing the stored private key (rotationPolicy Never)' : 'Stored new private key in temporary Secret',
+        },
+        now,
+      ),
+      { type: 'Normal', reason: Reasons.Requested, message: 'Created new CertificateRequest' },
+      now,
+    ),
+  }));
+  logger.info('order finalized', { certificate: state.name, status: finalized.status, keyReused: reused });
+  return { ...rest, poll: nextPoll(undefined, finalized.status === 'valid', DEFAULT_DELAYS.order) };
+}
+
+/**
+ * `rotationPolicy: Never` reuses the key of the current certificate when it still fits the spec
+ * (cert-manager regenerates when the algorithm or size changed); otherwise a new key.
+ */
+async function privateKeyFor(spec: CertificateSpec, store: CertificateStore): Promise<{ keyPem: string; reused: boolean }> {
+  if (spec.privateKey.rotationPolicy === 'Never') {
+    const current = await store.readCurrent(spec.name);
+    if (current) {
+      const existing = describePrivateKey(current['tls.key']);
+      if (existing.algorithm === spec.privateKey.algorithm && existing.size === spec.privateKey.size) {
+        return { keyPem: current['tls.key'], reused: true };
+      }
+    }
+  }
+  return { keyPem: await generatePrivateKey(spec.privateKey), reused: false };
+}

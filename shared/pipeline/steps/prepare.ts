@@ -1,0 +1,62 @@
+/**
+ * Prepare: turns the execution input into an issuance. A spec in the input is validated and
+ * applied to the inventory first; a name is looked up. Marks the certificate `Issuing`.
+ */
+import { findIssuer } from '../../domain/issuer.js';
+import { Reasons, appendEvent, setCondition } from '../../domain/status.js';
+import { validateSpec } from '../../domain/validate-spec.js';
+import { ValidationError } from '../../errors.js';
+import { applySpec, getRecord, updateRecord } from '../../inventory/records.js';
+import { logger } from '../../logger.js';
+import type { Dependencies } from '../ports.js';
+import type { IssuanceState, PrepareInput } from '../state.js';
+
+export async function prepare(event: PrepareInput, deps: Pick<Dependencies, 'issuers' | 'inventory' | 'clock'>): Promise<IssuanceState> {
+  const { input, executionName } = event;
+  if (!executionName) throw new ValidationError('executionName', 'is required');
+  const spec = input.certificate ? validateSpec(input.certificate) : undefined;
+  const name = spec?.name ?? input.name;
+  if (!name) throw new ValidationError('name', 'is required (or give a certificate spec)');
+
+  const issuerName = spec?.issuerRef.name ?? (await getRecord(deps.inventory, name)).spec.issuerRef.name;
+  const issuer = findIssuer(deps.issuers, issuerName);
+  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${issuerName}" is not configured`);
+  if (spec) checkIdentifiersFor(issuer.kind, spec);
+
+  const record = spec ? (await applySpec(deps.inventory, deps.clock, spec)).record : await getRecord(deps.inventory, name);
+  if (!spec) checkIdentifiersFor(issuer.kind, record.spec);
+
+  const renewing = Boolean(record.status.secretArn);
+  const reason = input.reason ?? (renewing ? Reasons.Renewing : Reasons.Issuing);
+  const message = renewing
+    ? `Renewing certificate (${reason})`
+    : 'Issuing certificate as Secret does not exist';
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) => ({
+    ...current,
+    status: {
+      ...current.status,
+      conditions: setCondition(current.status.conditions, { type: 'Issuing', status: 'True', reason, message }, now),
+      lastIssuanceId: executionName,
+    },
+    events: appendEvent(current.events, { type: 'Normal', reason: Reasons.Issuing, message }, now),
+  }));
+  logger.info('issuance prepared', { certificate: name, revision: updated.revision, issuer: issuer.name, reason });
+  return {
+    name,
+    revision: updated.revision,
+    issuanceId: executionName,
+    issuer: issuer.name,
+    issuerKind: issuer.kind,
+    reason,
+    spec: updated.spec,
+  };
+}
+
+/** DNS-01 proves control of DNS names only; say so before anything is ordered. */
+function checkIdentifiersFor(kind: string, spec: { dnsNames: string[]; ipAddresses: string[]; uris: string[]; emailAddresses: string[] }): void {
+  if (kind !== 'acme') return;
+  if (spec.ipAddresses.length) throw new ValidationError('ipAddresses', 'an ACME issuer cannot validate IP addresses with DNS-01');
+  if (spec.uris.length) throw new ValidationError('uris', 'an ACME issuer cannot validate URI SANs');
+  if (spec.emailAddresses.length) throw new ValidationError('emailAddresses', 'an ACME issuer cannot validate e-mail addresses');
+  if (!spec.dnsNames.length) throw new ValidationError('dnsNames', 'an ACME issuer needs at least one DNS name');
+}

@@ -1,0 +1,70 @@
+/**
+ * Store: downloads the certificate, checks it against the pending key, and writes key and chain
+ * as the new current version of the certificate's secret. Nothing is written unless the pair is
+ * complete and matching, so a failed issuance never touches the certificate being served.
+ */
+import { caFromChain, keyMatchesCertificate, parseCertificate, splitPemChain } from '../../domain/certificate-info.js';
+import { renewalTime } from '../../domain/renewal.js';
+import { Reasons, appendEvent, removeCondition, setCondition } from '../../domain/status.js';
+import { AcmeError, StoreError } from '../../errors.js';
+import { updateRecord } from '../../inventory/records.js';
+import { logger } from '../../logger.js';
+import { acmeIssuerOf } from '../context.js';
+import type { Dependencies } from '../ports.js';
+import type { IssuanceState } from '../state.js';
+
+export async function store(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>): Promise<IssuanceState> {
+  const acme = state.acme;
+  if (!acme) throw new AcmeError('acme: no order to download');
+  const issuer = acmeIssuerOf(deps, state);
+  const session = await deps.acme.session(issuer, acme.accountUrl);
+  const order = await session.getOrder(acme.orderUrl);
+  if (order.status !== 'valid') throw new AcmeError(`acme: the order of "${state.name}" is ${order.status}, not valid`);
+  const chainPem = await session.downloadCertificate(order, issuer.preferredChain);
+  const blocks = splitPemChain(chainPem);
+  const leaf = blocks[0];
+  if (!leaf) throw new AcmeError(`acme: the CA returned no certificate for "${state.name}"`);
+
+  const keyPem = await deps.store.readPendingKey(state.name, state.issuanceId);
+  if (!keyPem) throw new StoreError(`store: the private key of issuance ${state.issuanceId} is missing`);
+  if (!keyMatchesCertificate(keyPem, leaf)) {
+    throw new StoreError(`store: the certificate from the CA does not match the private key of "${state.name}"`);
+  }
+  const info = parseCertificate(leaf);
+  const { secretArn, versionId } = await deps.store.putCurrent(
+    state.name,
+    state.issuanceId,
+    { 'tls.crt': blocks.join(''), 'tls.key': keyPem, 'ca.crt': blocks.length > 1 ? caFromChain(chainPem) : '' },
+    {
+      'certflow:certificate': state.name,
+      'certflow:notAfter': info.notAfter,
+      'certflow:serialNumber': info.serialNumber,
+      'certflow:issuer': state.issuer,
+    },
+  );
+  const renewAt = renewalTime(state.spec, new Date(info.notBefore), new Date(info.notAfter));
+  await updateRecord(deps.inventory, deps.clock, state.name, (record, now) => ({
+    ...record,
+    status: {
+      ...record.status,
+      conditions: setCondition(
+        removeCondition(record.status.conditions, 'Issuing'),
+        { type: 'Ready', status: 'True', reason: Reasons.Ready, message: 'Certificate is up to date and has not expired' },
+        now,
+      ),
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+      renewalTime: renewAt.toISOString(),
+      serialNumber: info.serialNumber,
+      secretArn,
+      revision: state.revision,
+      failedIssuanceAttempts: 0,
+    },
+    events: appendEvent(record.events, { type: 'Normal', reason: Reasons.Issued, message: 'The certificate has been successfully issued' }, now),
+  }));
+  logger.info('certificate stored', { certificate: state.name, serialNumber: info.serialNumber, notAfter: info.notAfter, versionId });
+  return {
+    ...state,
+    result: { serialNumber: info.serialNumber, notBefore: info.notBefore, notAfter: info.notAfter, secretArn, versionId },
+  };
+}

@@ -1,0 +1,16 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerAccountKeyStore } from '../../adapters/aws/secrets-manager-account-key-store.js';
+import { SecretsManagerCertificateStore } from '../../adapters/aws/secrets-manager-certificate-store.js';
+import { awsConfig, lazy } from './config.js';
+
+const client = lazy(() => new SecretsManagerClient({}));
+
+/** Certificates, keys and pending keys in Secrets Manager, under the deployment's prefix. */
+export const certificateStore = lazy(
+  () => new SecretsManagerCertificateStore({ client: client(), prefix: awsConfig().secretPrefix, kmsKeyId: awsConfig().kmsKeyId }),
+);
+
+/** ACME account keys in Secrets Manager. */
+export const accountKeyStore = lazy(
+  () => new SecretsManagerAccountKeyStore({ client: client(), prefix: awsConfig().secretPrefix, kmsKeyId: awsConfig().kmsKeyId }),
+);

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { appendEvent, MAX_EVENTS, setCondition } from '../../shared/domain/status.js';
+
+describe('Module: status', () => {
+  const t0 = new Date('2026-01-01T00:00:00Z');
+  const t1 = new Date('2026-01-02T00:00:00Z');
+
+  it('keeps lastTransitionTime when the status does not flip', () => {
+    const first = setCondition([], { type: 'Ready', status: 'False', reason: 'Failed', message: 'a' }, t0);
+    const again = setCondition(first, { type: 'Ready', status: 'False', reason: 'Failed', message: 'b' }, t1);
+    assert.equal(again[0]?.lastTransitionTime, t0.toISOString());
+    assert.equal(again[0]?.message, 'b');
+  });
+
+  it('moves lastTransitionTime when the status flips', () => {
+    const first = setCondition([], { type: 'Ready', status: 'False', reason: 'Failed', message: 'a' }, t0);
+    const flipped = setCondition(first, { type: 'Ready', status: 'True', reason: 'Ready', message: 'ok' }, t1);
+    assert.equal(flipped[0]?.lastTransitionTime, t1.toISOString());
+  });
+
+  it('keeps only the newest events', () => {
+    let events = appendEvent([], { type: 'Normal', reason: 'Issuing', message: '0' }, t0);
+    for (let i = 1; i < MAX_EVENTS + 10; i++) {
+      events = appendEvent(events, { type: 'Normal', reason: 'Issuing', message: String(i) }, t0);
+    }
+    assert.equal(events.length, MAX_EVENTS);
+    assert.equal(events.at(-1)?.message, String(MAX_EVENTS + 9));
+  });
+});

@@ -30,7 +30,15 @@ export function parseRetryAfter(header: unknown, now: Date = new Date()): number
 }
 
 function problemOf(response: AxiosResponse): { type?: string; detail?: string } {
-  const data: unknown = response.data;
+  // Adapters see the raw body: axios parses JSON only after the adapter returns.
+  let data: unknown = response.data;
+  if (typeof data === 'string' || Buffer.isBuffer(data)) {
+    try {
+      data = JSON.parse(data.toString());
+    } catch {
+      return {};
+    }
+  }
   if (data && typeof data === 'object') {
     const { type, detail } = data as { type?: unknown; detail?: unknown };
     return {
@@ -45,27 +53,41 @@ function describe(config: InternalAxiosRequestConfig): string {
   return `${(config.method ?? 'get').toUpperCase()} ${config.url ?? ''}`;
 }
 
-/** Wraps an axios adapter so that ACME failures come out as certflow's errors. */
+/** Turns a problem response into certflow's error; returns quietly for anything else. */
+function throwIfProblem(response: AxiosResponse, config: InternalAxiosRequestConfig): void {
+  const { status } = response;
+  if (status < 400) return;
+  const problem = problemOf(response);
+  if (problem.type === BAD_NONCE) return;
+  const detail = problem.detail ?? `HTTP ${status}`;
+  if (status === 429 || problem.type === RATE_LIMITED) {
+    throw new RateLimitedError(`acme: rate limited: ${detail}`, parseRetryAfter(response.headers['retry-after']));
+  }
+  if (status >= 500) throw new TransientError(`acme: ${describe(config)} answered ${status}: ${detail}`);
+  throw new AcmeError(`acme: ${detail}`, problem.type);
+}
+
+/**
+ * Wraps an axios adapter so that ACME failures come out as certflow's errors. acme-client makes
+ * axios reject every response (it validates statuses in an interceptor), so a response can
+ * arrive as an error carrying `.response`; anything that is not a problem goes on unchanged.
+ */
 export function classifyingAdapter(inner: AxiosAdapter): AxiosAdapter {
   return async (config) => {
     let response: AxiosResponse;
     try {
       response = await inner(config);
     } catch (error) {
-      const code = (error as { code?: string }).code ?? (error as Error).message;
-      throw new TransientError(`acme: ${describe(config)} failed: ${code}`, { cause: error });
+      const failed = (error as { response?: AxiosResponse }).response;
+      if (!failed) {
+        const code = (error as { code?: string }).code ?? (error as Error).message;
+        throw new TransientError(`acme: ${describe(config)} failed: ${code}`, { cause: error });
+      }
+      throwIfProblem(failed, config);
+      throw error;
     }
-    const { status } = response;
-    if (status < 400) return response;
-    const problem = problemOf(response);
-    const detail = problem.detail ?? `HTTP ${status}`;
-    if (problem.type === BAD_NONCE) return response;
-    if (status === 429 || problem.type === RATE_LIMITED) {
-      const retryAfter = parseRetryAfter(response.headers['retry-after']);
-      throw new RateLimitedError(`acme: rate limited: ${detail}`, retryAfter);
-    }
-    if (status >= 500) throw new TransientError(`acme: ${describe(config)} answered ${status}: ${detail}`);
-    throw new AcmeError(`acme: ${detail}`, problem.type);
+    throwIfProblem(response, config);
+    return response;
   };
 }
 

@@ -1,0 +1,54 @@
+/**
+ * Wiring for local mode and the integration tests: files instead of Secrets Manager, memory (or a
+ * JSON file) instead of DynamoDB, pebble-challtestsrv instead of Route53, and an in-process event
+ * list instead of EventBridge. The handlers and steps are the ones Lambda runs.
+ */
+import type { Agent } from 'node:https';
+import { join } from 'node:path';
+import { AcmeClientGateway } from '../acme/acme-client-gateway.js';
+import { configureAcmeHttp } from '../acme/http.js';
+import { ChalltestsrvDnsSolver } from '../adapters/local/challtestsrv-dns-solver.js';
+import { FileAccountKeyStore, FileCertificateStore } from '../adapters/local/file-certificate-store.js';
+import { LocalEventPublisher } from '../adapters/local/local-event-publisher.js';
+import { MemoryInventory } from '../adapters/local/memory-inventory.js';
+import type { IssuerConfig } from '../domain/issuer.js';
+import { DnsError } from '../errors.js';
+import { type Clock, type Dependencies, type DnsSolverFactory, systemClock } from '../pipeline/ports.js';
+import { SolverCache } from './solver-cache.js';
+
+export interface LocalDependencyOptions {
+  /** State directory (certificates, keys, accounts, inventory). */
+  dir: string;
+  issuers: IssuerConfig[];
+  /** Agent trusting the local CA's HTTPS certificate. */
+  httpsAgent?: Agent;
+  /** Keep the inventory in `${dir}/inventory.json` across restarts. */
+  persistInventory?: boolean;
+  /** Other DNS solvers (tests: Route53 against a local endpoint). */
+  dns?: DnsSolverFactory;
+  clock?: Clock;
+}
+
+export interface LocalDependencies extends Dependencies {
+  store: FileCertificateStore;
+  inventory: MemoryInventory;
+  events: LocalEventPublisher;
+}
+
+export function localDependencies(options: LocalDependencyOptions): LocalDependencies {
+  configureAcmeHttp({ httpsAgent: options.httpsAgent });
+  return {
+    issuers: options.issuers,
+    inventory: new MemoryInventory(options.persistInventory ? { file: join(options.dir, 'inventory.json') } : {}),
+    store: new FileCertificateStore({ dir: options.dir }),
+    acme: new AcmeClientGateway(new FileAccountKeyStore({ dir: options.dir })),
+    dns:
+      options.dns ??
+      new SolverCache((solver) => {
+        if (solver.dns01.challtestsrv) return new ChalltestsrvDnsSolver(solver.dns01.challtestsrv);
+        throw new DnsError('dns: local mode supports challtestsrv solvers only');
+      }),
+    events: new LocalEventPublisher(),
+    clock: options.clock ?? systemClock,
+  };
+}

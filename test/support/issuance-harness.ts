@@ -1,0 +1,125 @@
+/**
+ * Everything an end-to-end issuance test needs: a real Pebble + challtestsrv on loopback, the
+ * synthesized state machine run locally with the real handlers, local adapters in a temp dir,
+ * and a capture of everything written to stdout/stderr (to prove no key is ever logged).
+ */
+import { X509Certificate } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../infra/config.js';
+import { synthesizeTemplate } from '../../infra/synth.js';
+import type { IssuerConfig } from '../../shared/domain/issuer.js';
+import { type Pebble, startPebble } from '../../shared/local/pebble.js';
+import { type ExecutionResult, LocalStateMachine } from '../../shared/local/state-machine.js';
+import type { DnsSolverFactory } from '../../shared/pipeline/ports.js';
+import { setDependencies } from '../../shared/wiring/index.js';
+import { type LocalDependencies, localDependencies } from '../../shared/wiring/local.js';
+
+export interface Harness {
+  pebble: Pebble;
+  deps: LocalDependencies;
+  machine: LocalStateMachine;
+  dir: string;
+  logs: () => string;
+  executions: ExecutionResult[];
+  issue(input: unknown): Promise<ExecutionResult>;
+  stop(): Promise<void>;
+}
+
+/** Captures everything written to stdout/stderr; log lines are shown only with CERTFLOW_TEST_VERBOSE. */
+function captureOutput(): { text: () => string; restore: () => void } {
+  const chunks: string[] = [];
+  const originals = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)] as const;
+  const wrap = (original: (typeof originals)[number]) =>
+    ((chunk: unknown, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('latin1');
+      chunks.push(text);
+      // The test runner talks to its parent over stdout: only the service's JSON log lines are held back.
+      const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"');
+      return isLogLine && !process.env.CERTFLOW_TEST_VERBOSE ? true : (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+  process.stdout.write = wrap(originals[0]);
+  process.stderr.write = wrap(originals[1]);
+  return {
+    text: () => chunks.join(''),
+    restore: () => {
+      process.stdout.write = originals[0];
+      process.stderr.write = originals[1];
+    },
+  };
+}
+
+export async function startHarness(options: {
+  issuers: (pebble: Pebble) => IssuerConfig[];
+  dns?: (pebble: Pebble) => DnsSolverFactory | undefined;
+  pebbleEnv?: Record<string, string>;
+}): Promise<Harness> {
+  const pebble = await startPebble({ env: options.pebbleEnv });
+  const dir = await mkdtemp(join(tmpdir(), 'certflow-it-'));
+  const issuers = options.issuers(pebble);
+  const template = synthesizeTemplate(loadConfig({ issuers }));
+  const deps = localDependencies({ dir, issuers, httpsAgent: pebble.httpsAgent, dns: options.dns?.(pebble) });
+  setDependencies(deps);
+  const machine = new LocalStateMachine({
+    template,
+    loadHandler: async (step) => (await import(`../../functions/${step}.ts`)).handler,
+  });
+  const output = captureOutput();
+  const executions: ExecutionResult[] = [];
+  return {
+    pebble,
+    deps,
+    machine,
+    dir,
+    logs: output.text,
+    executions,
+    async issue(input) {
+      const result = await machine.execute(input);
+      executions.push(result);
+      return result;
+    },
+    async stop() {
+      output.restore();
+      setDependencies(undefined);
+      await pebble.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** TXT values of `name` as challtestsrv (the DNS Pebble validates against) serves them. */
+export async function txtValues(dnsPort: number, name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${dnsPort}`]);
+  try {
+    return (await resolver.resolveTxt(name)).map((parts) => parts.join(''));
+  } catch (error) {
+    if (['ENODATA', 'ENOTFOUND'].includes((error as { code?: string }).code ?? '')) return [];
+    throw error;
+  }
+}
+
+/** Verifies leaf → intermediates → root by signature and issuer; returns the parsed leaf. */
+export function verifyChain(chainPem: string, rootPem: string): X509Certificate {
+  const certs = chainPem.split(/(?=-----BEGIN CERTIFICATE-----)/).filter((b) => b.includes('BEGIN')).map((b) => new X509Certificate(b));
+  const root = new X509Certificate(rootPem);
+  const path = [...certs, root];
+  for (let i = 0; i < path.length - 1; i++) {
+    const [child, parent] = [path[i]!, path[i + 1]!];
+    if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
+      throw new Error(`chain broken between "${child.subject}" and "${parent.subject}"`);
+    }
+  }
+  if (!root.verify(root.publicKey)) throw new Error('root is not self-signed');
+  return certs[0]!;
+}
+
+/** Every distinct slice of key material worth searching for in logs and history. */
+export function keyFingerprints(keyPems: string[]): string[] {
+  return keyPems.flatMap((pem) => {
+    const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    return [body.slice(0, 48), body.slice(-48)];
+  });
+}

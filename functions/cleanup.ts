@@ -5,4 +5,8 @@ import { certificateStore } from '../shared/wiring/aws/secrets.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 /** The cleanup step of the issuance state machine (see shared/pipeline/steps/cleanup.ts). */
-export const handler = stepHandler(cleanup, () => ({ issuers: awsConfig().issuers, dns: dnsSolvers(), store: certificateStore() }));
+export const handler = stepHandler(cleanup, () => ({
+  issuers: awsConfig().issuers,
+  dns: dnsSolvers(),
+  store: certificateStore(),
+}));

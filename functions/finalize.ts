@@ -7,4 +7,10 @@ import { certificateStore } from '../shared/wiring/aws/secrets.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 /** The finalize step of the issuance state machine (see shared/pipeline/steps/finalize.ts). */
-export const handler = stepHandler(finalize, () => ({ issuers: awsConfig().issuers, acme: acmeGateway(), store: certificateStore(), inventory: inventory(), clock: systemClock }));
+export const handler = stepHandler(finalize, () => ({
+  issuers: awsConfig().issuers,
+  acme: acmeGateway(),
+  store: certificateStore(),
+  inventory: inventory(),
+  clock: systemClock,
+}));

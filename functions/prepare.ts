@@ -5,4 +5,8 @@ import { inventory } from '../shared/wiring/aws/inventory.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 /** The prepare step of the issuance state machine (see shared/pipeline/steps/prepare.ts). */
-export const handler = stepHandler(prepare, () => ({ issuers: awsConfig().issuers, inventory: inventory(), clock: systemClock }));
+export const handler = stepHandler(prepare, () => ({
+  issuers: awsConfig().issuers,
+  inventory: inventory(),
+  clock: systemClock,
+}));

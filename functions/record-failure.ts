@@ -5,4 +5,8 @@ import { inventory } from '../shared/wiring/aws/inventory.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 /** The recordFailure step of the issuance state machine (see shared/pipeline/steps/record-failure.ts). */
-export const handler = stepHandler(recordFailure, () => ({ inventory: inventory(), clock: systemClock, events: eventPublisher() }));
+export const handler = stepHandler(recordFailure, () => ({
+  inventory: inventory(),
+  clock: systemClock,
+  events: eventPublisher(),
+}));

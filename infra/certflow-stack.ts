@@ -5,7 +5,7 @@ import { CertificateStorage } from './constructs/certificate-storage.js';
 import { InventoryTable } from './constructs/inventory-table.js';
 import { IssuanceStateMachine } from './constructs/issuance-state-machine.js';
 import { PipelineFunctions } from './constructs/pipeline-functions.js';
-import { acknowledgePipelineFunction, acknowledgeStateMachine } from './nag.js';
+import { acknowledgeStateMachine } from './nag.js';
 
 export interface CertflowStackProps extends StackProps {
   config: CertflowConfig;
@@ -29,7 +29,6 @@ export class CertflowStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.issuance.stateMachine.stateMachineArn });
     new CfnOutput(this, 'InventoryTableName', { value: inventory.table.tableName });
     new CfnOutput(this, 'KmsKeyArn', { value: storage.key.keyArn });
-    for (const fn of Object.values(pipeline.functions)) acknowledgePipelineFunction(fn, storage);
     acknowledgeStateMachine(this.issuance.stateMachine, Object.values(pipeline.functions));
   }
 }

@@ -30,7 +30,12 @@ export class CertificateStorage extends Construct {
   /** ARN pattern of every secret under the prefix (Secrets Manager appends a random suffix). */
   secretArnPattern(): string {
     return Arn.format(
-      { service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${this.secretPrefix}/*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       Stack.of(this),
     );
   }

@@ -14,7 +14,8 @@ export const TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Lambda.Unknown',
-  'States.Timeout',
+  // A function that ran out of time; every step is safe to run again.
+  'Sandbox.Timedout',
 ];
 
 export interface IssuanceStateMachineProps {
@@ -86,7 +87,17 @@ export class IssuanceStateMachine extends Construct {
     const poll = (name: string) => new sfn.Wait(this, name, { time: sfn.WaitTime.secondsPath('$.poll.delaySeconds') });
     const done = sfn.Condition.booleanEquals('$.poll.done', true);
 
-    for (const task of [prepare, createOrder, present, checkPropagation, accept, pollAuthorizations, finalize, pollOrder, store]) {
+    for (const task of [
+      prepare,
+      createOrder,
+      present,
+      checkPropagation,
+      accept,
+      pollAuthorizations,
+      finalize,
+      pollOrder,
+      store,
+    ]) {
       task.addCatch(cleanup, { errors: ['States.ALL'], resultPath: '$.error' });
     }
     // A failed cleanup must not hide the original error, so it goes to its own path.
@@ -99,16 +110,20 @@ export class IssuanceStateMachine extends Construct {
     waitForAuthorizations.next(pollAuthorizations);
     waitForOrder.next(pollOrder);
 
-    prepare.next(createOrder).next(present).next(checkPropagation).next(
-      new sfn.Choice(this, 'Propagated').when(done, accept).otherwise(waitForPropagation),
-    );
-    accept.next(pollAuthorizations).next(
-      new sfn.Choice(this, 'Authorized').when(done, finalize).otherwise(waitForAuthorizations),
-    );
+    prepare
+      .next(createOrder)
+      .next(present)
+      .next(checkPropagation)
+      .next(new sfn.Choice(this, 'Propagated').when(done, accept).otherwise(waitForPropagation));
+    accept
+      .next(pollAuthorizations)
+      .next(new sfn.Choice(this, 'Authorized').when(done, finalize).otherwise(waitForAuthorizations));
     finalize.next(pollOrder).next(new sfn.Choice(this, 'OrderValid').when(done, store).otherwise(waitForOrder));
-    store.next(cleanup).next(
-      new sfn.Choice(this, 'CleanedUp').when(sfn.Condition.isPresent('$.error'), recordFailure).otherwise(publish),
-    );
+    store
+      .next(cleanup)
+      .next(
+        new sfn.Choice(this, 'CleanedUp').when(sfn.Condition.isPresent('$.error'), recordFailure).otherwise(publish),
+      );
     publish.next(issued);
     recordFailure.next(
       new sfn.Choice(this, 'StillIssued').when(sfn.Condition.isPresent('$.result'), publish).otherwise(failed),

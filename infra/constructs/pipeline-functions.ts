@@ -8,15 +8,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
 import { configuredZoneIds, usesZoneLookup } from '../config.js';
+import { acknowledgePipelineFunction } from '../nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What each step may touch; the policy of its role is built from this and nothing else. */
-interface StepGrants {
+export interface StepGrants {
   inventory?: boolean;
   secrets?: 'read' | 'readWrite';
-  route53?: boolean;
+  /** `write`: change TXT records (and read them back); `wait`: only GetChange, for INSYNC. */
+  route53?: 'write' | 'wait';
   events?: boolean;
   /** RSA 4096 key generation needs a little longer than the rest. */
   timeoutSeconds?: number;
@@ -26,14 +28,14 @@ interface StepGrants {
 export const PIPELINE_STEPS = {
   Prepare: { file: 'prepare', grants: { inventory: true } },
   CreateOrder: { file: 'create-order', grants: { secrets: 'readWrite' } },
-  PresentChallenges: { file: 'present-challenges', grants: { route53: true } },
-  CheckPropagation: { file: 'check-propagation', grants: { route53: true } },
+  PresentChallenges: { file: 'present-challenges', grants: { route53: 'write' } },
+  CheckPropagation: { file: 'check-propagation', grants: { route53: 'wait' } },
   AcceptChallenges: { file: 'accept-challenges', grants: { secrets: 'read' } },
   PollAuthorizations: { file: 'poll-authorizations', grants: { secrets: 'read' } },
   Finalize: { file: 'finalize', grants: { secrets: 'readWrite', inventory: true, timeoutSeconds: 60 } },
   PollOrder: { file: 'poll-order', grants: { secrets: 'read' } },
   Store: { file: 'store', grants: { secrets: 'readWrite', inventory: true } },
-  Cleanup: { file: 'cleanup', grants: { route53: true, secrets: 'readWrite' } },
+  Cleanup: { file: 'cleanup', grants: { route53: 'write', secrets: 'readWrite' } },
   Publish: { file: 'publish', grants: { events: true } },
   RecordFailure: { file: 'record-failure', grants: { inventory: true, events: true } },
 } as const satisfies Record<string, { file: string; grants: StepGrants }>;
@@ -63,7 +65,7 @@ export class PipelineFunctions extends Construct {
       CERTFLOW_EVENT_BUS: 'default',
       POWERTOOLS_SERVICE_NAME: 'certflow',
     };
-    const route53 = route53Statements(props.issuers);
+    const anyZone = needsAnyZone(props.issuers);
     const functions = {} as Record<StepName, lambda.IFunction>;
     for (const [name, step] of Object.entries(PIPELINE_STEPS) as [StepName, (typeof PIPELINE_STEPS)[StepName]][]) {
       const grants: StepGrants = step.grants;
@@ -97,7 +99,8 @@ export class PipelineFunctions extends Construct {
       if (grants.inventory) props.table.grantReadWriteData(fn);
       if (grants.secrets === 'readWrite') props.storage.grantReadWrite(fn);
       if (grants.secrets === 'read') props.storage.grantRead(fn);
-      if (grants.route53) for (const statement of route53) fn.addToRolePolicy(statement);
+      if (grants.route53)
+        for (const statement of route53Statements(props.issuers, grants.route53)) fn.addToRolePolicy(statement);
       if (grants.events) {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
@@ -106,22 +109,33 @@ export class PipelineFunctions extends Construct {
           }),
         );
       }
+      acknowledgePipelineFunction(fn, grants, props.storage, anyZone);
       functions[name] = fn;
     }
     this.functions = functions;
   }
 }
 
+/** True when some solver finds its zone by name, so the policy cannot name the zones. */
+export function needsAnyZone(issuers: readonly IssuerConfig[]): boolean {
+  return usesZoneLookup(issuers) || configuredZoneIds(issuers).length === 0;
+}
+
 /**
- * Route53 rights for DNS-01: change only TXT records named `_acme-challenge.*`, in the configured
- * zones (or any zone when a solver looks its zone up), read them back, and wait for INSYNC.
+ * Route53 rights for DNS-01. `write`: change only TXT records named `_acme-challenge.*`, in the
+ * configured zones (or any zone when a solver looks its zone up), and read them back to merge.
+ * `wait`: only GetChange, to see INSYNC.
  */
-function route53Statements(issuers: readonly IssuerConfig[]): iam.PolicyStatement[] {
-  const zoneIds = configuredZoneIds(issuers);
-  const anyZone = usesZoneLookup(issuers) || zoneIds.length === 0;
+function route53Statements(issuers: readonly IssuerConfig[], mode: 'write' | 'wait'): iam.PolicyStatement[] {
+  const getChange = new iam.PolicyStatement({
+    actions: ['route53:GetChange'],
+    resources: [`arn:${Aws.PARTITION}:route53:::change/*`],
+  });
+  if (mode === 'wait') return [getChange];
+  const anyZone = needsAnyZone(issuers);
   const zones = anyZone
     ? [`arn:${Aws.PARTITION}:route53:::hostedzone/*`]
-    : zoneIds.map((id) => `arn:${Aws.PARTITION}:route53:::hostedzone/${id}`);
+    : configuredZoneIds(issuers).map((id) => `arn:${Aws.PARTITION}:route53:::hostedzone/${id}`);
   const statements = [
     new iam.PolicyStatement({
       actions: ['route53:ChangeResourceRecordSets'],
@@ -132,7 +146,6 @@ function route53Statements(issuers: readonly IssuerConfig[]): iam.PolicyStatemen
       },
     }),
     new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: zones }),
-    new iam.PolicyStatement({ actions: ['route53:GetChange'], resources: [`arn:${Aws.PARTITION}:route53:::change/*`] }),
   ];
   if (anyZone) {
     // ListHostedZonesByName has no resource-level permissions: `*` is the only resource it takes.

@@ -20,7 +20,11 @@ const ACCOUNT_DOES_NOT_EXIST = 'urn:ietf:params:acme:error:accountDoesNotExist';
 
 /** The part of acme-client's internal API used for POST-as-GET with response headers. */
 interface AcmeApi {
-  apiRequest(url: string, payload: unknown, validStatusCodes: number[]): Promise<{ data: any; headers: Record<string, unknown> }>;
+  apiRequest(
+    url: string,
+    payload: unknown,
+    validStatusCodes: number[],
+  ): Promise<{ data: any; headers: Record<string, unknown> }>;
 }
 
 type Client = InstanceType<typeof acme.Client> & { api: AcmeApi };

@@ -133,7 +133,8 @@ function algorithmsFor(key: KeyObject): {
       };
     case 'ec': {
       const curve = EC_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
-      if (!curve) throw new CertflowError(`csr: unsupported EC curve ${key.asymmetricKeyDetails?.namedCurve ?? '(unknown)'}`);
+      if (!curve)
+        throw new CertflowError(`csr: unsupported EC curve ${key.asymmetricKeyDetails?.namedCurve ?? '(unknown)'}`);
       return {
         importAlgorithm: { name: 'ECDSA', namedCurve: curve.namedCurve },
         signingAlgorithm: { name: 'ECDSA', hash: curve.hash },

@@ -15,6 +15,12 @@ import { AcmeError, RateLimitedError, TransientError } from '../errors.js';
 const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
 const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
 
+/**
+ * The longest Retry-After the state machine's `RateLimitedError` retrier covers (30 s doubling,
+ * 4 attempts, 300 s cap). A longer one is not waited out inside an execution.
+ */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
+
 /** Per-request timeout: well inside a Lambda's, so a slow CA becomes a retried step. */
 export const ACME_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -61,7 +67,12 @@ function throwIfProblem(response: AxiosResponse, config: InternalAxiosRequestCon
   if (problem.type === BAD_NONCE) return;
   const detail = problem.detail ?? `HTTP ${status}`;
   if (status === 429 || problem.type === RATE_LIMITED) {
-    throw new RateLimitedError(`acme: rate limited: ${detail}`, parseRetryAfter(response.headers['retry-after']));
+    const retryAfter = parseRetryAfter(response.headers['retry-after']);
+    if (retryAfter !== undefined && retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) {
+      const until = new Date(Date.now() + retryAfter * 1000).toISOString();
+      throw new AcmeError(`acme: rate limited until ${until}: ${detail}`, RATE_LIMITED);
+    }
+    throw new RateLimitedError(`acme: rate limited: ${detail}`, retryAfter);
   }
   if (status >= 500) throw new TransientError(`acme: ${describe(config)} answered ${status}: ${detail}`);
   throw new AcmeError(`acme: ${detail}`, problem.type);

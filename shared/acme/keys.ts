@@ -43,11 +43,15 @@ export function describePrivateKey(privateKeyPem: string): KeyDescription {
 function generate(spec: PrivateKeySpec): Promise<KeyObject> {
   const allowed = Object.hasOwn(ALLOWED_KEY_SIZES, spec.algorithm) ? ALLOWED_KEY_SIZES[spec.algorithm] : undefined;
   if (!allowed) {
-    return Promise.reject(new ValidationError('privateKey.algorithm', `unsupported algorithm ${String(spec.algorithm)}`));
+    return Promise.reject(
+      new ValidationError('privateKey.algorithm', `unsupported algorithm ${String(spec.algorithm)}`),
+    );
   }
   if (spec.algorithm !== 'Ed25519' && !allowed.includes(spec.size)) {
     const sizes = allowed.join(', ');
-    return Promise.reject(new ValidationError('privateKey.size', `${spec.algorithm} keys must be ${sizes} bits, not ${spec.size}`));
+    return Promise.reject(
+      new ValidationError('privateKey.size', `${spec.algorithm} keys must be ${sizes} bits, not ${spec.size}`),
+    );
   }
   return new Promise((resolve, reject) => {
     // The async form runs on libuv's thread pool, so an RSA 4096 key (about a second) does not

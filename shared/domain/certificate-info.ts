@@ -161,7 +161,7 @@ function readTlv(der: Buffer, offset: number): Tlv {
 
 function children(der: Buffer, parent: Tlv): Tlv[] {
   const items: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end; ) {
+  for (let offset = parent.start; offset < parent.end;) {
     const item = readTlv(der, offset);
     items.push(item);
     offset = item.end;
@@ -178,8 +178,15 @@ const GN_DNS = 0x82; // [2] dNSName
 const GN_URI = 0x86; // [6] uniformResourceIdentifier
 const GN_IP = 0x87; // [7] iPAddress
 
-function readSubjectAltNames(der: Buffer): Pick<CertificateInfo, 'dnsNames' | 'ipAddresses' | 'uris' | 'emailAddresses'> {
-  const names = { dnsNames: [] as string[], ipAddresses: [] as string[], uris: [] as string[], emailAddresses: [] as string[] };
+function readSubjectAltNames(
+  der: Buffer,
+): Pick<CertificateInfo, 'dnsNames' | 'ipAddresses' | 'uris' | 'emailAddresses'> {
+  const names = {
+    dnsNames: [] as string[],
+    ipAddresses: [] as string[],
+    uris: [] as string[],
+    emailAddresses: [] as string[],
+  };
   const [tbs] = children(der, readTlv(der, 0));
   if (!tbs) return names;
   const extensionsTag = children(der, tbs).find((item) => item.tag === TAG_EXTENSIONS);
@@ -209,7 +216,7 @@ function formatIp(bytes: Buffer): string {
   const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -46,8 +46,10 @@ export interface CertificateStatus {
   revision?: number;
   failedIssuanceAttempts: number;
   lastFailureTime?: string;
-  /** The issuance (execution) that last touched this certificate. */
+  /** The issuance (execution) that last started for this certificate. */
   lastIssuanceId?: string;
+  /** The issuance whose failure was last counted (a re-run RecordFailure counts nothing). */
+  lastFailedIssuanceId?: string;
 }
 
 /** Bound on the event history kept per certificate. */

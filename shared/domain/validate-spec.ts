@@ -6,13 +6,33 @@
 import { ValidationError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import {
-  canonicalEmail, canonicalIp, isValidDnsLabel, isValidDnsName, isValidEmailAddress, isValidIpAddress,
-  isValidKubernetesName, isValidLabelKey, isValidLabelValue, isValidUri, labelKeyPrefix,
+  canonicalEmail,
+  canonicalIp,
+  isValidDnsLabel,
+  isValidDnsName,
+  isValidEmailAddress,
+  isValidIpAddress,
+  isValidKubernetesName,
+  isValidLabelKey,
+  isValidLabelValue,
+  isValidUri,
+  labelKeyPrefix,
 } from './names.js';
 import {
-  ALLOWED_KEY_SIZES, DEFAULT_DURATION, DEFAULT_KEY_SIZES, DEFAULT_PRIVATE_KEY, KEY_USAGES, MAX_SANS,
-  type AdditionalOutputFormat, type CertificateSpec, type DeliveryTarget, type KeyAlgorithm, type KeyUsage,
-  type PrivateKeySpec, type SecretTemplate, type SubjectSpec,
+  ALLOWED_KEY_SIZES,
+  DEFAULT_DURATION,
+  DEFAULT_KEY_SIZES,
+  DEFAULT_PRIVATE_KEY,
+  KEY_USAGES,
+  MAX_SANS,
+  type AdditionalOutputFormat,
+  type CertificateSpec,
+  type DeliveryTarget,
+  type KeyAlgorithm,
+  type KeyUsage,
+  type PrivateKeySpec,
+  type SecretTemplate,
+  type SubjectSpec,
 } from './spec.js';
 
 /** cert-manager's minimum is 1h; 5m lets short-lived test certificates through. */
@@ -32,12 +52,32 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const RESERVED_DOMAINS = ['cert-manager.io', 'certflow.io'];
 
 const SPEC_FIELDS = [
-  'name', 'issuerRef', 'dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'commonName', 'subject',
-  'duration', 'renewBefore', 'renewBeforePercentage', 'privateKey', 'usages', 'isCA', 'secretTemplate',
-  'targets', 'additionalOutputFormats',
+  'name',
+  'issuerRef',
+  'dnsNames',
+  'ipAddresses',
+  'uris',
+  'emailAddresses',
+  'commonName',
+  'subject',
+  'duration',
+  'renewBefore',
+  'renewBeforePercentage',
+  'privateKey',
+  'usages',
+  'isCA',
+  'secretTemplate',
+  'targets',
+  'additionalOutputFormats',
 ] as const;
 const SUBJECT_ARRAYS = [
-  'organizations', 'countries', 'organizationalUnits', 'localities', 'provinces', 'streetAddresses', 'postalCodes',
+  'organizations',
+  'countries',
+  'organizationalUnits',
+  'localities',
+  'provinces',
+  'streetAddresses',
+  'postalCodes',
 ] as const;
 
 type Obj = Record<string, unknown>;
@@ -59,7 +99,8 @@ export function validateSpec(input: unknown): CertificateSpec {
   const issuerRef = { name: requiredName(get(issuerObj, 'name'), 'issuerRef.name') };
 
   const dnsNames = stringArray(get(spec, 'dnsNames'), 'dnsNames').map((dnsName, i) => {
-    if (!isValidDnsName(dnsName, { allowWildcard: true })) fail(`dnsNames[${i}]`, `${quote(dnsName)} is not a valid DNS name`);
+    if (!isValidDnsName(dnsName, { allowWildcard: true }))
+      fail(`dnsNames[${i}]`, `${quote(dnsName)} is not a valid DNS name`);
     return dnsName.toLowerCase();
   });
   noDuplicates(dnsNames, 'dnsNames');
@@ -89,7 +130,11 @@ export function validateSpec(input: unknown): CertificateSpec {
   if (sanCount === 0 && commonName === undefined) {
     fail('dnsNames', 'at least one of dnsNames, ipAddresses, uris, emailAddresses or commonName is required');
   }
-  if (sanCount > MAX_SANS) fail('dnsNames', `at most ${MAX_SANS} names in total (dnsNames, ipAddresses, uris, emailAddresses); got ${sanCount}`);
+  if (sanCount > MAX_SANS)
+    fail(
+      'dnsNames',
+      `at most ${MAX_SANS} names in total (dnsNames, ipAddresses, uris, emailAddresses); got ${sanCount}`,
+    );
 
   const subject = optional(get(spec, 'subject'), validateSubject);
 
@@ -117,26 +162,44 @@ export function validateSpec(input: unknown): CertificateSpec {
 
   const privateKey = validatePrivateKey(get(spec, 'privateKey'));
   const usages = stringArray(get(spec, 'usages'), 'usages').map((usage, i) => {
-    if (!(KEY_USAGES as readonly string[]).includes(usage)) fail(`usages[${i}]`, `${quote(usage)} is not a known key usage`);
+    if (!(KEY_USAGES as readonly string[]).includes(usage))
+      fail(`usages[${i}]`, `${quote(usage)} is not a known key usage`);
     return usage as KeyUsage;
   });
   noDuplicates(usages, 'usages');
-  const isCA = optional(get(spec, 'isCA'), (v) => (typeof v === 'boolean' ? v : fail('isCA', 'must be a boolean'))) ?? false;
+  const isCA =
+    optional(get(spec, 'isCA'), (v) => (typeof v === 'boolean' ? v : fail('isCA', 'must be a boolean'))) ?? false;
   const secretTemplate = optional(get(spec, 'secretTemplate'), validateSecretTemplate);
   const targets = array(get(spec, 'targets'), 'targets', 'an array of objects').map(validateTarget);
-  noDuplicates(targets.map((t) => JSON.stringify([t.cluster, t.namespace, t.secretName])), 'targets');
-  const additionalOutputFormats = array(get(spec, 'additionalOutputFormats'), 'additionalOutputFormats', 'an array of objects')
-    .map((value, i): AdditionalOutputFormat => {
-      const field = `additionalOutputFormats[${i}]`;
-      const format = object(value, field);
-      checkKeys(format, ['type'], field);
-      return { type: oneOf(required(get(format, 'type'), `${field}.type`), ['CombinedPEM', 'DER'] as const, `${field}.type`) };
-    });
-  noDuplicates(additionalOutputFormats.map((f) => f.type), 'additionalOutputFormats');
+  noDuplicates(
+    targets.map((t) => JSON.stringify([t.cluster, t.namespace, t.secretName])),
+    'targets',
+  );
+  const additionalOutputFormats = array(
+    get(spec, 'additionalOutputFormats'),
+    'additionalOutputFormats',
+    'an array of objects',
+  ).map((value, i): AdditionalOutputFormat => {
+    const field = `additionalOutputFormats[${i}]`;
+    const format = object(value, field);
+    checkKeys(format, ['type'], field);
+    return {
+      type: oneOf(required(get(format, 'type'), `${field}.type`), ['CombinedPEM', 'DER'] as const, `${field}.type`),
+    };
+  });
+  noDuplicates(
+    additionalOutputFormats.map((f) => f.type),
+    'additionalOutputFormats',
+  );
 
   // Built in CertificateSpec's field order so that stored JSON reads the same way every time.
   return {
-    name, issuerRef, dnsNames, ipAddresses, uris, emailAddresses,
+    name,
+    issuerRef,
+    dnsNames,
+    ipAddresses,
+    uris,
+    emailAddresses,
     ...(commonName !== undefined && { commonName }),
     ...(subject !== undefined && { subject }),
     duration,
@@ -147,7 +210,8 @@ export function validateSpec(input: unknown): CertificateSpec {
     usages: usages.length > 0 ? usages : [...DEFAULT_USAGES],
     isCA,
     ...(secretTemplate !== undefined && { secretTemplate }),
-    targets, additionalOutputFormats,
+    targets,
+    additionalOutputFormats,
   };
 }
 
@@ -188,23 +252,30 @@ function validatePrivateKey(value: unknown): PrivateKeySpec {
   if (value === undefined) return { ...DEFAULT_PRIVATE_KEY };
   const key = object(value, 'privateKey');
   checkKeys(key, ['algorithm', 'size', 'encoding', 'rotationPolicy'], 'privateKey');
-  const algorithm: KeyAlgorithm = optional(get(key, 'algorithm'), (v) => oneOf(v, ['RSA', 'ECDSA', 'Ed25519'] as const, 'privateKey.algorithm'))
-    ?? DEFAULT_PRIVATE_KEY.algorithm;
-  const size = optional(get(key, 'size'), (v) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) fail('privateKey.size', 'must be an integer');
-    if (!ALLOWED_KEY_SIZES[algorithm].includes(v)) {
-      fail('privateKey.size', algorithm === 'Ed25519'
-        ? 'must be absent or 0 for Ed25519'
-        : `must be one of ${ALLOWED_KEY_SIZES[algorithm].join(', ')} for ${algorithm}`);
-    }
-    return v;
-  }) ?? DEFAULT_KEY_SIZES[algorithm];
-  const encoding = optional(get(key, 'encoding'), (v) => oneOf(v, ['PKCS1', 'PKCS8'] as const, 'privateKey.encoding'))
-    ?? (algorithm === 'Ed25519' ? 'PKCS8' : DEFAULT_PRIVATE_KEY.encoding);
+  const algorithm: KeyAlgorithm =
+    optional(get(key, 'algorithm'), (v) => oneOf(v, ['RSA', 'ECDSA', 'Ed25519'] as const, 'privateKey.algorithm')) ??
+    DEFAULT_PRIVATE_KEY.algorithm;
+  const size =
+    optional(get(key, 'size'), (v) => {
+      if (typeof v !== 'number' || !Number.isInteger(v)) fail('privateKey.size', 'must be an integer');
+      if (!ALLOWED_KEY_SIZES[algorithm].includes(v)) {
+        fail(
+          'privateKey.size',
+          algorithm === 'Ed25519'
+            ? 'must be absent or 0 for Ed25519'
+            : `must be one of ${ALLOWED_KEY_SIZES[algorithm].join(', ')} for ${algorithm}`,
+        );
+      }
+      return v;
+    }) ?? DEFAULT_KEY_SIZES[algorithm];
+  const encoding =
+    optional(get(key, 'encoding'), (v) => oneOf(v, ['PKCS1', 'PKCS8'] as const, 'privateKey.encoding')) ??
+    (algorithm === 'Ed25519' ? 'PKCS8' : DEFAULT_PRIVATE_KEY.encoding);
   // PKCS#1 is RSA's own format; Ed25519 keys only have a PKCS#8 encoding.
   if (algorithm === 'Ed25519' && encoding !== 'PKCS8') fail('privateKey.encoding', 'must be PKCS8 for Ed25519');
-  const rotationPolicy = optional(get(key, 'rotationPolicy'), (v) => oneOf(v, ['Always', 'Never'] as const, 'privateKey.rotationPolicy'))
-    ?? DEFAULT_PRIVATE_KEY.rotationPolicy;
+  const rotationPolicy =
+    optional(get(key, 'rotationPolicy'), (v) => oneOf(v, ['Always', 'Never'] as const, 'privateKey.rotationPolicy')) ??
+    DEFAULT_PRIVATE_KEY.rotationPolicy;
   return { algorithm, size, encoding, rotationPolicy };
 }
 
@@ -219,14 +290,18 @@ function validateSecretTemplate(value: unknown): SecretTemplate {
     const result: Record<string, string> = {};
     for (const key of Object.keys(map)) {
       const field = `secretTemplate.${kind}[${quote(key)}]`;
-      if (!isValidLabelKey(key)) fail(field, `${quote(key)} is not a valid ${kind === 'labels' ? 'label' : 'annotation'} key`);
+      if (!isValidLabelKey(key))
+        fail(field, `${quote(key)} is not a valid ${kind === 'labels' ? 'label' : 'annotation'} key`);
       const prefix = labelKeyPrefix(key);
       if (RESERVED_DOMAINS.some((domain) => prefix === domain || prefix.endsWith(`.${domain}`))) {
         fail(field, `keys under ${prefix}/ are reserved`);
       }
       const text = string(map[key], field);
       if (kind === 'labels' && !isValidLabelValue(text)) {
-        fail(field, `${quote(text)} is not a valid label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`);
+        fail(
+          field,
+          `${quote(text)} is not a valid label value (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`,
+        );
       }
       // defineProperty, not assignment: a key such as "constructor" must stay plain data.
       Object.defineProperty(result, key, { value: text, enumerable: true, writable: true, configurable: true });
@@ -243,9 +318,11 @@ function validateTarget(value: unknown, i: number): DeliveryTarget {
   const cluster = string(required(get(target, 'cluster'), `${field}.cluster`), `${field}.cluster`);
   if (!CLUSTER.test(cluster)) fail(`${field}.cluster`, 'must be 1–100 letters, digits, "-" or "_"');
   const namespace = string(required(get(target, 'namespace'), `${field}.namespace`), `${field}.namespace`);
-  if (!isValidDnsLabel(namespace)) fail(`${field}.namespace`, `${quote(namespace)} is not a valid namespace (DNS-1123 label)`);
+  if (!isValidDnsLabel(namespace))
+    fail(`${field}.namespace`, `${quote(namespace)} is not a valid namespace (DNS-1123 label)`);
   const secretName = string(required(get(target, 'secretName'), `${field}.secretName`), `${field}.secretName`);
-  if (!isValidKubernetesName(secretName)) fail(`${field}.secretName`, `${quote(secretName)} is not a valid secret name (DNS-1123 subdomain)`);
+  if (!isValidKubernetesName(secretName))
+    fail(`${field}.secretName`, `${quote(secretName)} is not a valid secret name (DNS-1123 subdomain)`);
   return { cluster, namespace, secretName };
 }
 
@@ -301,7 +378,8 @@ function requiredName(value: unknown, field: string): string {
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
   const text = string(value, field);
-  if (!(allowed as readonly string[]).includes(text)) fail(field, `must be one of ${allowed.join(', ')}; got ${quote(text)}`);
+  if (!(allowed as readonly string[]).includes(text))
+    fail(field, `must be one of ${allowed.join(', ')}; got ${quote(text)}`);
   return text as T;
 }
 

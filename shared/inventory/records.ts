@@ -19,18 +19,21 @@ export async function getRecord(inventory: Inventory, name: string): Promise<Cer
 
 /**
  * Applies `change` to the stored record and writes it back, re-reading and re-applying when
- * another writer won the race. Returns the record as written.
+ * another writer won the race. `change` returns undefined when the record already says what it
+ * would write (a re-run step), and nothing is written. Returns the record as stored.
  */
 export async function updateRecord(
   inventory: Inventory,
   clock: Clock,
   name: string,
-  change: (record: CertificateRecord, now: Date) => CertificateRecord,
+  change: (record: CertificateRecord, now: Date) => CertificateRecord | undefined,
 ): Promise<CertificateRecord> {
   for (let attempt = 0; ; attempt++) {
     const current = await getRecord(inventory, name);
     const now = clock.now();
-    const next = { ...change(current, now), version: current.version + 1, updatedAt: now.toISOString() };
+    const changed = change(current, now);
+    if (!changed) return current;
+    const next = { ...changed, version: current.version + 1, updatedAt: now.toISOString() };
     try {
       await inventory.put(next, current.version);
       return next;

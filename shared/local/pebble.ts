@@ -14,7 +14,8 @@ import { rootCertificates } from 'node:tls';
 import { CertflowError } from '../errors.js';
 import { createLoopbackTls } from './tls.js';
 
-export const PEBBLE_INSTALL_HINT = 'install it with: sudo apt-get install -y pebble   (Debian/Ubuntu; provides pebble and pebble-challtestsrv)';
+export const PEBBLE_INSTALL_HINT =
+  'install it with: sudo apt-get install -y pebble   (Debian/Ubuntu; provides pebble and pebble-challtestsrv)';
 
 export interface PebbleOptions {
   /** Extra environment for Pebble (e.g. PEBBLE_WFE_NONCEREJECT). PEBBLE_VA_NOSLEEP=1 is set. */
@@ -57,7 +58,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string } {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -97,7 +102,12 @@ function get(url: string, agent?: Agent): Promise<{ status: number; body: string
   });
 }
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, output: () => string, timeoutMs = 15_000): Promise<void> {
+async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  output: () => string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
@@ -111,13 +121,30 @@ export async function startChalltestsrv(): Promise<Challtestsrv> {
   const [dnsPort, managementPort] = [await freePort(), await freePort()];
   const { child, output } = startProcess(
     'pebble-challtestsrv',
-    ['-dns01', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${managementPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-defaultIPv4', '127.0.0.1', '-defaultIPv6', ''],
+    [
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-management',
+      `127.0.0.1:${managementPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+      '-defaultIPv4',
+      '127.0.0.1',
+      '-defaultIPv6',
+      '',
+    ],
     process.env,
   );
   const managementUrl = `http://127.0.0.1:${managementPort}`;
   await waitUntil(
     'pebble-challtestsrv',
-    async () => (await fetch(`${managementUrl}/clear-txt`, { method: 'POST', body: JSON.stringify({ host: 'probe.invalid.' }) })).ok,
+    async () =>
+      (await fetch(`${managementUrl}/clear-txt`, { method: 'POST', body: JSON.stringify({ host: 'probe.invalid.' }) }))
+        .ok,
     output,
   );
   return { managementUrl, dnsPort, stop: () => stopProcess(child) };

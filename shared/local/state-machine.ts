@@ -28,7 +28,12 @@ function resolveIntrinsics(node: unknown): string {
   if (typeof node === 'string') return node;
   const o = node as Record<string, any>;
   if (o?.Ref !== undefined) {
-    const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': FAKE_REGION, 'AWS::AccountId': FAKE_ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': 'aws',
+      'AWS::Region': FAKE_REGION,
+      'AWS::AccountId': FAKE_ACCOUNT,
+      'AWS::URLSuffix': 'amazonaws.com',
+    };
     if (pseudo[o.Ref]) return pseudo[o.Ref]!;
     throw new CertflowError(`local: cannot resolve Ref ${o.Ref} in the state machine definition`);
   }
@@ -41,11 +46,16 @@ function resolveIntrinsics(node: unknown): string {
     const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
     return parts.map(resolveIntrinsics).join(separator);
   }
-  throw new CertflowError(`local: unsupported intrinsic in the state machine definition: ${JSON.stringify(node).slice(0, 200)}`);
+  throw new CertflowError(
+    `local: unsupported intrinsic in the state machine definition: ${JSON.stringify(node).slice(0, 200)}`,
+  );
 }
 
 /** The first state machine of `template`, with each Lambda task's handler file name. */
-export function definitionFromTemplate(template: Template, stepTag = 'certflow:step'): {
+export function definitionFromTemplate(
+  template: Template,
+  stepTag = 'certflow:step',
+): {
   definition: StateMachineDefinition;
   taskSteps: Record<string, string>;
 } {
@@ -61,7 +71,9 @@ export function definitionFromTemplate(template: Template, stepTag = 'certflow:s
       const arn: string | undefined = state.Parameters?.FunctionName;
       const logicalId = arn?.split(':function:')[1];
       const fn = logicalId ? template.Resources[logicalId] : undefined;
-      const tag = (fn?.Properties?.Tags as { Key: string; Value: string }[] | undefined)?.find((t) => t.Key === stepTag);
+      const tag = (fn?.Properties?.Tags as { Key: string; Value: string }[] | undefined)?.find(
+        (t) => t.Key === stepTag,
+      );
       if (!tag) throw new CertflowError(`local: task ${name} invokes no function tagged ${stepTag}`);
       taskSteps[name] = tag.Value;
     }
@@ -74,12 +86,21 @@ function waitStates(states: Record<string, any>): string[] {
   return Object.entries(states).flatMap(([name, s]) => (s.Type === 'Wait' ? [name] : []));
 }
 
-/** Calls a handler the way the Lambda service does for a `lambda:invoke` task. */
-export function asLambdaInvoke(handler: Handler) {
+/**
+ * Calls a handler the way the Lambda service does for a `lambda:invoke` task. With `twice`, the
+ * handler runs once more on the same payload and only the second answer counts: the first run's
+ * answer is lost, as when a Lambda dies after doing its work and the state machine retries it.
+ */
+export function asLambdaInvoke(handler: Handler, options: { twice?: boolean } = {}) {
   return async (input: any): Promise<Json> => {
+    if (options.twice) await handler(structuredClone(input.Payload)).catch(() => undefined);
     try {
       const payload = await handler(structuredClone(input.Payload));
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: JSON.parse(JSON.stringify(payload ?? null)) as Json };
+      return {
+        StatusCode: 200,
+        ExecutedVersion: '$LATEST',
+        Payload: JSON.parse(JSON.stringify(payload ?? null)) as Json,
+      };
     } catch (error) {
       const err = error as Error;
       const failure = new Error(JSON.stringify({ errorType: err.name ?? 'Error', errorMessage: err.message }));
@@ -107,6 +128,8 @@ export interface LocalStateMachineOptions {
   /** Milliseconds each Wait state and each retry waits locally. */
   waitMs?: number;
   retryMs?: number;
+  /** Run every task twice with the same input (idempotency tests). */
+  invokeTwice?: boolean;
 }
 
 export class LocalStateMachine {
@@ -126,7 +149,8 @@ export class LocalStateMachine {
   private async boundHandlers() {
     this.handlers ??= (async () => {
       const bound: Record<string, ReturnType<typeof asLambdaInvoke>> = {};
-      for (const [state, step] of Object.entries(this.taskSteps)) bound[state] = asLambdaInvoke(await this.options.loadHandler(step));
+      for (const [state, step] of Object.entries(this.taskSteps))
+        bound[state] = asLambdaInvoke(await this.options.loadHandler(step), { twice: this.options.invokeTwice });
       return bound;
     })();
     return this.handlers;
@@ -164,7 +188,14 @@ export class LocalStateMachine {
     } catch (error) {
       const failure = error as Error & { cause?: { name?: string; message?: string } };
       const cause = failure.cause as { name?: string; message?: string } | undefined;
-      result = { executionName, status: 'FAILED', error: cause?.name ?? failure.name, cause: cause?.message ?? failure.message, history, transitions: 0 };
+      result = {
+        executionName,
+        status: 'FAILED',
+        error: cause?.name ?? failure.name,
+        cause: cause?.message ?? failure.message,
+        history,
+        transitions: 0,
+      };
     }
     await collecting;
     result.transitions = history.filter((e) => (e as { type: string }).type === 'StateEntered').length;

@@ -1,7 +1,7 @@
 /** Helpers the steps share: the issuer of an issuance, its solvers, and poll bookkeeping. */
 import { type AcmeIssuerConfig, findIssuer } from '../domain/issuer.js';
-import { ValidationError } from '../errors.js';
-import type { Dependencies, DnsSolver } from './ports.js';
+import { AcmeError, ValidationError } from '../errors.js';
+import type { AcmeSession, Dependencies, DnsSolver } from './ports.js';
 import type { IssuanceState, PollState } from './state.js';
 
 /** How long a Wait state waits before the next check, when the CA gives no Retry-After. */
@@ -18,10 +18,25 @@ export const MAX_POLLS = {
   order: 100,
 } as const;
 
-export function acmeIssuerOf(deps: Pick<Dependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): AcmeIssuerConfig {
+export function acmeIssuerOf(
+  deps: Pick<Dependencies, 'issuers'>,
+  state: Pick<IssuanceState, 'issuer'>,
+): AcmeIssuerConfig {
   const issuer = findIssuer(deps.issuers, state.issuer);
   if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
   return issuer;
+}
+
+/** The order of an issuance past CreateOrder, and a session on the account that created it. */
+export async function orderSession(
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  state: IssuanceState,
+  doing: string,
+): Promise<{ acme: NonNullable<IssuanceState['acme']>; issuer: AcmeIssuerConfig; session: AcmeSession }> {
+  const acme = state.acme;
+  if (!acme) throw new AcmeError(`acme: no order to ${doing} for "${state.name}"`);
+  const issuer = acmeIssuerOf(deps, state);
+  return { acme, issuer, session: await deps.acme.session(issuer, acme.accountUrl) };
 }
 
 export function solverAt(deps: Pick<Dependencies, 'dns'>, issuer: AcmeIssuerConfig, index: number): DnsSolver {

@@ -7,7 +7,8 @@ import type { CertificateRecord } from '../domain/record.js';
 
 // ─── ACME ────────────────────────────────────────────────────────────────────────────────────
 
-export type AcmeStatus = 'pending' | 'ready' | 'processing' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
+export type AcmeStatus =
+  'pending' | 'ready' | 'processing' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
 
 export interface AcmeProblem {
   type?: string;
@@ -141,10 +142,7 @@ export interface Inventory {
 
 // ─── Events, clock ───────────────────────────────────────────────────────────────────────────
 
-export type CertificateEventType =
-  | 'Certificate Issued'
-  | 'Certificate Renewed'
-  | 'Certificate Issuance Failed';
+export type CertificateEventType = 'Certificate Issued' | 'Certificate Renewed' | 'Certificate Issuance Failed';
 
 export interface CertificateEventDetail {
   name: string;

@@ -29,7 +29,18 @@ async function startChalltestsrv(): Promise<Challtestsrv> {
   const [dnsPort, managementPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     'pebble-challtestsrv',
-    ['-dns01', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${managementPort}`, '-http01', '', '-https01', '', '-tlsalpn01', ''],
+    [
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-management',
+      `127.0.0.1:${managementPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+    ],
     { stdio: 'ignore' },
   );
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -120,10 +131,15 @@ describe('DNS solver conformance', () => {
 
     it('ends with every value when instances present and clean up concurrently', async () => {
       const name = `_acme-challenge.busy.${CONFORMANCE_DOMAIN}`;
-      const solvers = Array.from({ length: 6 }, () => new ChalltestsrvDnsSolver({ managementUrl: challtestsrv.managementUrl }));
+      const solvers = Array.from(
+        { length: 6 },
+        () => new ChalltestsrvDnsSolver({ managementUrl: challtestsrv.managementUrl }),
+      );
       await Promise.all(solvers.map((solver, i) => solver.present([{ name, value: `v${i}` }])));
       await Promise.all(
-        solvers.map((solver, i) => (i % 2 === 0 ? solver.cleanUp([{ name, value: `v${i}` }]) : solver.present([{ name, value: `w${i}` }]))),
+        solvers.map((solver, i) =>
+          i % 2 === 0 ? solver.cleanUp([{ name, value: `v${i}` }]) : solver.present([{ name, value: `w${i}` }]),
+        ),
       );
       assert.deepEqual((await challtestsrv.readTxt(name)).sort(), ['v1', 'v3', 'v5', 'w1', 'w3', 'w5']);
     });

@@ -16,7 +16,8 @@ import { SolverCache } from '../../shared/wiring/solver-cache.js';
 import { type Harness, keyFingerprints, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
 import { type Route53Endpoint, startRoute53Endpoint } from '../support/route53-endpoint.js';
 
-const skip = pebbleInstalled() ? false : 'pebble is not installed (apt-get install -y pebble)';
+// On CI a missing pebble is a failure (startPebble says how to install it), never a silent skip.
+const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 
 describe('Integration: issuance through the synthesized state machine', { skip }, () => {
   let h: Harness;
@@ -28,9 +29,25 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     unseenDns = await startChalltestsrv();
     h = await startHarness({
       issuers: (pebble) => [
-        { kind: 'acme', name: 'pebble', server: pebble.directoryUrl, email: 'ops@example.com', solvers: [{ dns01: { challtestsrv: { managementUrl: pebble.challtestsrv.managementUrl } } }] },
-        { kind: 'acme', name: 'pebble-route53', server: pebble.directoryUrl, solvers: [{ dns01: { route53: { region: 'us-east-1' } } }] },
-        { kind: 'acme', name: 'pebble-wrong-dns', server: pebble.directoryUrl, solvers: [{ dns01: { challtestsrv: { managementUrl: unseenDns.managementUrl } } }] },
+        {
+          kind: 'acme',
+          name: 'pebble',
+          server: pebble.directoryUrl,
+          email: 'ops@example.com',
+          solvers: [{ dns01: { challtestsrv: { managementUrl: pebble.challtestsrv.managementUrl } } }],
+        },
+        {
+          kind: 'acme',
+          name: 'pebble-route53',
+          server: pebble.directoryUrl,
+          solvers: [{ dns01: { route53: { region: 'us-east-1' } } }],
+        },
+        {
+          kind: 'acme',
+          name: 'pebble-wrong-dns',
+          server: pebble.directoryUrl,
+          solvers: [{ dns01: { challtestsrv: { managementUrl: unseenDns.managementUrl } } }],
+        },
       ],
       dns: (pebble) => {
         const endpoint = startRoute53Endpoint({
@@ -38,7 +55,12 @@ describe('Integration: issuance through the synthesized state machine', { skip }
           challtestsrvManagementUrl: pebble.challtestsrv.managementUrl,
         });
         const client = endpoint.then(
-          (e) => new Route53Client({ endpoint: e.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } }),
+          (e) =>
+            new Route53Client({
+              endpoint: e.url,
+              region: 'us-east-1',
+              credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+            }),
         );
         void endpoint.then((e) => (route53 = e));
         let route53Solver: Route53DnsSolver | undefined;
@@ -77,37 +99,73 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     const stored = await h.deps.store.readCurrent(name);
     assert.ok(stored);
     const leaf = verifyChain(stored['tls.crt'], await h.pebble.rootPem());
-    const sans = (leaf.subjectAltName ?? '').split(', ').map((s) => s.replace(/^DNS:/, '')).sort();
+    const sans = (leaf.subjectAltName ?? '')
+      .split(', ')
+      .map((s) => s.replace(/^DNS:/, ''))
+      .sort();
     assert.deepEqual(sans, [...dnsNames].sort());
-    assert.ok(leaf.checkPrivateKey(createPublicKey(stored['tls.key']) && (await import('node:crypto')).createPrivateKey(stored['tls.key'])));
+    assert.ok(
+      leaf.checkPrivateKey(
+        createPublicKey(stored['tls.key']) && (await import('node:crypto')).createPrivateKey(stored['tls.key']),
+      ),
+    );
     assert.equal(record.status.serialNumber, leaf.serialNumber.toLowerCase().replace(/^0+/, ''));
     assert.ok(stored['ca.crt'].includes('BEGIN CERTIFICATE'));
     for (const dnsName of dnsNames) {
-      assert.deepEqual(await txtValues(h.pebble.challtestsrv.dnsPort, `_acme-challenge.${dnsName.replace(/^\*\./, '')}`), [], `no TXT left for ${dnsName}`);
+      assert.deepEqual(
+        await txtValues(h.pebble.challtestsrv.dnsPort, `_acme-challenge.${dnsName.replace(/^\*\./, '')}`),
+        [],
+        `no TXT left for ${dnsName}`,
+      );
     }
     return { record, stored, leaf };
   }
 
   it('issues one certificate with two names', async () => {
-    const result = await h.issue({ certificate: { name: 'two-names', issuerRef: { name: 'pebble' }, dnsNames: ['a.example.com', 'b.example.com'] } });
+    const result = await h.issue({
+      certificate: { name: 'two-names', issuerRef: { name: 'pebble' }, dnsNames: ['a.example.com', 'b.example.com'] },
+    });
     assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
     const { record, leaf } = await expectIssued('two-names', ['a.example.com', 'b.example.com']);
     assert.equal(leaf.publicKey.asymmetricKeyType, 'ec');
-    assert.deepEqual(record.events.map((e) => e.reason), ['Issuing', 'Generated', 'Requested', 'Issued']);
+    assert.deepEqual(
+      record.events.map((e) => e.reason),
+      ['Issuing', 'Generated', 'Requested', 'Issued'],
+    );
     assert.ok(result.transitions <= 40, `${result.transitions} transitions`);
     assert.ok(h.deps.events.published.some((e) => e.type === 'Certificate Issued' && e.detail.name === 'two-names'));
   });
 
   it('issues a wildcard together with its apex (two TXT values on one name)', async () => {
-    const result = await h.issue({ certificate: { name: 'wildcard', issuerRef: { name: 'pebble' }, dnsNames: ['*.wild.example.com', 'wild.example.com'] } });
+    const result = await h.issue({
+      certificate: {
+        name: 'wildcard',
+        issuerRef: { name: 'pebble' },
+        dnsNames: ['*.wild.example.com', 'wild.example.com'],
+      },
+    });
     assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
     await expectIssued('wildcard', ['*.wild.example.com', 'wild.example.com']);
   });
 
   it('issues an RSA certificate and an ECDSA P-384 certificate side by side', async () => {
     const [rsa, ec] = await Promise.all([
-      h.issue({ certificate: { name: 'rsa', issuerRef: { name: 'pebble' }, dnsNames: ['rsa.example.com'], privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS8' } } }),
-      h.issue({ certificate: { name: 'ecdsa', issuerRef: { name: 'pebble' }, dnsNames: ['ec.example.com'], privateKey: { algorithm: 'ECDSA', size: 384 } } }),
+      h.issue({
+        certificate: {
+          name: 'rsa',
+          issuerRef: { name: 'pebble' },
+          dnsNames: ['rsa.example.com'],
+          privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS8' },
+        },
+      }),
+      h.issue({
+        certificate: {
+          name: 'ecdsa',
+          issuerRef: { name: 'pebble' },
+          dnsNames: ['ec.example.com'],
+          privateKey: { algorithm: 'ECDSA', size: 384 },
+        },
+      }),
     ]);
     assert.equal(rsa.status, 'SUCCEEDED', `${rsa.error}: ${rsa.cause}`);
     assert.equal(ec.status, 'SUCCEEDED', `${ec.error}: ${ec.cause}`);
@@ -120,14 +178,40 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     assert.match(e.stored['tls.key'], /^-----BEGIN EC PRIVATE KEY-----/);
   });
 
+  it('issues an Ed25519 certificate (a CSR acme-client cannot build)', async () => {
+    const result = await h.issue({
+      certificate: {
+        name: 'ed25519',
+        issuerRef: { name: 'pebble' },
+        dnsNames: ['ed.example.com'],
+        privateKey: { algorithm: 'Ed25519' },
+      },
+    });
+    assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
+    const { leaf } = await expectIssued('ed25519', ['ed.example.com']);
+    assert.equal(leaf.publicKey.asymmetricKeyType, 'ed25519');
+  });
+
   it('issues through the Route53 adapter speaking Route53 XML, validated by Pebble', async () => {
-    const result = await h.issue({ certificate: { name: 'route53', issuerRef: { name: 'pebble-route53' }, dnsNames: ['*.example.net', 'example.net', 'www.example.net'] } });
+    const result = await h.issue({
+      certificate: {
+        name: 'route53',
+        issuerRef: { name: 'pebble-route53' },
+        dnsNames: ['*.example.net', 'example.net', 'www.example.net'],
+      },
+    });
     assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
     await expectIssued('route53', ['*.example.net', 'example.net', 'www.example.net']);
     const changes = route53.calls.filter((c) => c.action === 'ChangeResourceRecordSets');
     assert.ok(changes.length >= 2, 'one batch to present, one to clean up');
-    assert.ok(route53.calls.some((c) => c.action === 'GetChange'), 'waited for INSYNC');
-    assert.deepEqual(route53.records().filter((r) => r.name.includes('_acme-challenge')), []);
+    assert.ok(
+      route53.calls.some((c) => c.action === 'GetChange'),
+      'waited for INSYNC',
+    );
+    assert.deepEqual(
+      route53.records().filter((r) => r.name.includes('_acme-challenge')),
+      [],
+    );
   });
 
   it('keeps the previous certificate and records the CA message when validation fails', async () => {
@@ -135,7 +219,13 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     assert.equal((await h.issue({ certificate: spec })).status, 'SUCCEEDED');
     const before = await h.deps.store.readCurrent('stable');
 
-    const result = await h.issue({ certificate: { ...spec, issuerRef: { name: 'pebble-wrong-dns' }, dnsNames: ['stable.example.com', 'new.example.com'] } });
+    const result = await h.issue({
+      certificate: {
+        ...spec,
+        issuerRef: { name: 'pebble-wrong-dns' },
+        dnsNames: ['stable.example.com', 'new.example.com'],
+      },
+    });
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error, 'AcmeError');
 
@@ -154,8 +244,39 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     assert.deepEqual(await readdir(join(h.dir, 'pending', 'stable')).catch(() => []), [], 'no pending key left');
   });
 
+  it('survives every step running twice on the same input (a Lambda lost its answer)', async () => {
+    const result = await h.issue(
+      {
+        certificate: {
+          name: 'twice',
+          issuerRef: { name: 'pebble' },
+          dnsNames: ['twice.example.com', '*.twice.example.com'],
+        },
+      },
+      { invokeTwice: true },
+    );
+    assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
+    const { record } = await expectIssued('twice', ['twice.example.com', '*.twice.example.com']);
+    assert.deepEqual(
+      record.events.map((e) => e.reason),
+      ['Issuing', 'Generated', 'Requested', 'Issued'],
+    );
+    assert.equal((await h.deps.store.listVersions('twice')).length, 1, 'one secret version');
+  });
+
+  it('counts a failure once even when RecordFailure runs twice', async () => {
+    const spec = { name: 'fail-twice', issuerRef: { name: 'pebble-wrong-dns' }, dnsNames: ['fail-twice.example.com'] };
+    const result = await h.issue({ certificate: spec }, { invokeTwice: true });
+    assert.equal(result.status, 'FAILED');
+    const record = await h.deps.inventory.get('fail-twice');
+    assert.equal(record!.status.failedIssuanceAttempts, 1);
+    assert.deepEqual(await txtValues(unseenDns.dnsPort, '_acme-challenge.fail-twice.example.com'), []);
+  });
+
   it('rejects a bad spec naming the field, and changes nothing', async () => {
-    const result = await h.issue({ certificate: { name: 'bad', issuerRef: { name: 'pebble' }, dnsNames: ['ok.example.com', '*.*.example.com'] } });
+    const result = await h.issue({
+      certificate: { name: 'bad', issuerRef: { name: 'pebble' }, dnsNames: ['ok.example.com', '*.*.example.com'] },
+    });
     assert.equal(result.status, 'FAILED');
     assert.equal(result.error, 'ValidationError');
     assert.match(result.cause ?? '', /dnsNames\[1\]/);
@@ -166,7 +287,7 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     const keys: string[] = [];
     for (const name of await readdir(join(h.dir, 'certificates'))) {
       for (const version of await h.deps.store.listVersions(name)) {
-        keys.push((await readFile(join(h.dir, 'certificates', name, 'versions', version, 'tls.key'), 'utf8')));
+        keys.push(await readFile(join(h.dir, 'certificates', name, 'versions', version, 'tls.key'), 'utf8'));
       }
     }
     assert.ok(keys.length >= 6, `found ${keys.length} keys`);
@@ -181,7 +302,8 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     assert.ok(haystacks.logs.includes('order created'), 'logs were captured');
     for (const [where, text] of Object.entries(haystacks)) {
       assert.ok(!text.includes('PRIVATE KEY'), `no PEM key header in ${where}`);
-      for (const fingerprint of keyFingerprints(keys)) assert.ok(!text.includes(fingerprint), `no key material in ${where}`);
+      for (const fingerprint of keyFingerprints(keys))
+        assert.ok(!text.includes(fingerprint), `no key material in ${where}`);
     }
   });
 });

@@ -54,7 +54,11 @@ describe('Class: Route53DnsSolver against the Route53 XML endpoint', () => {
     ]);
     assert.deepEqual(endpoint.txt('_acme-challenge.two-a.example.com'), ['a']);
     assert.deepEqual(endpoint.txt('_acme-challenge.two-b.sub.example.com'), ['b']);
-    const zones = endpoint.records().filter((set) => set.name.includes('two-')).map((set) => set.zoneId).sort();
+    const zones = endpoint
+      .records()
+      .filter((set) => set.name.includes('two-'))
+      .map((set) => set.zoneId)
+      .sort();
     assert.deepEqual(zones, ['ZEXAMPLE', 'ZSUB']);
   });
 
@@ -107,12 +111,18 @@ describe('Class: Route53DnsSolver against the Route53 XML endpoint', () => {
   it('removes only the cleaned-up value and then the whole set', async () => {
     const name = '_acme-challenge.clean.example.com';
     const solver = new Route53DnsSolver({ client });
-    await solver.present([{ name, value: 'keep' }, { name, value: 'drop' }]);
+    await solver.present([
+      { name, value: 'keep' },
+      { name, value: 'drop' },
+    ]);
     await solver.cleanUp([{ name, value: 'drop' }]);
     assert.deepEqual(endpoint.txt(name), ['keep']);
     await solver.cleanUp([{ name, value: 'keep' }]);
     await solver.cleanUp([{ name, value: 'keep' }]);
-    assert.equal(endpoint.records().some((set) => set.name === name), false);
+    assert.equal(
+      endpoint.records().some((set) => set.name === name),
+      false,
+    );
   });
 
   it('reports PENDING on the first GetChange and INSYNC afterwards', async () => {
@@ -126,7 +136,9 @@ describe('Class: Route53DnsSolver against the Route53 XML endpoint', () => {
   it('turns a Throttling answer into a TransientError', async () => {
     endpoint.faults.throttleEvery = 1;
     await assert.rejects(
-      new Route53DnsSolver({ client: noRetryClient }).present([{ name: '_acme-challenge.throttled.example.com', value: 'v' }]),
+      new Route53DnsSolver({ client: noRetryClient }).present([
+        { name: '_acme-challenge.throttled.example.com', value: 'v' },
+      ]),
       (error: unknown) => error instanceof TransientError && /Throttling/.test(error.message),
     );
   });
@@ -158,14 +170,27 @@ describe('Class: Route53DnsSolver against the Route53 XML endpoint', () => {
           HostedZoneId: 'ZEXAMPLE',
           ChangeBatch: {
             Changes: [
-              { Action: 'CREATE', ResourceRecordSet: { Name: `other.${name}.`, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"x"' }] } },
-              { Action: 'DELETE', ResourceRecordSet: { Name: `${name}.`, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"stale"' }] } },
+              {
+                Action: 'CREATE',
+                ResourceRecordSet: {
+                  Name: `other.${name}.`,
+                  Type: 'TXT',
+                  TTL: 60,
+                  ResourceRecords: [{ Value: '"x"' }],
+                },
+              },
+              {
+                Action: 'DELETE',
+                ResourceRecordSet: { Name: `${name}.`, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"stale"' }] },
+              },
             ],
           },
         }),
       ),
       (error: unknown) =>
-        error instanceof Error && error.name === 'InvalidChangeBatch' && /do not match the current values/.test(error.message),
+        error instanceof Error &&
+        error.name === 'InvalidChangeBatch' &&
+        /do not match the current values/.test(error.message),
     );
     assert.deepEqual(endpoint.txt(`other.${name}`), []);
     assert.deepEqual(endpoint.txt(name), ['first']);

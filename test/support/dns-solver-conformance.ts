@@ -81,13 +81,19 @@ export function runDnsSolverConformance(name: string, makeSolver: () => Promise<
         { name: txt, value: 'wildcard' },
       ]);
       assert.deepEqual(sorted(await fixture.readTxt(txt)), ['apex', 'wildcard']);
-      await fixture.solver.cleanUp([{ name: txt, value: 'apex' }, { name: txt, value: 'wildcard' }]);
+      await fixture.solver.cleanUp([
+        { name: txt, value: 'apex' },
+        { name: txt, value: 'wildcard' },
+      ]);
       assert.deepEqual(await fixture.readTxt(txt), []);
     });
 
     it('leaves other names alone', async () => {
       const [mine, theirs] = [recordName('mine'), recordName('theirs')];
-      await presentAndWait(fixture.solver, [{ name: mine, value: 'm' }, { name: theirs, value: 't' }]);
+      await presentAndWait(fixture.solver, [
+        { name: mine, value: 'm' },
+        { name: theirs, value: 't' },
+      ]);
       await fixture.solver.cleanUp([{ name: mine, value: 'm' }]);
       assert.deepEqual(await fixture.readTxt(mine), []);
       assert.deepEqual(await fixture.readTxt(theirs), ['t']);

@@ -24,7 +24,7 @@ export interface Harness {
   dir: string;
   logs: () => string;
   executions: ExecutionResult[];
-  issue(input: unknown): Promise<ExecutionResult>;
+  issue(input: unknown, options?: { invokeTwice?: boolean }): Promise<ExecutionResult>;
   stop(): Promise<void>;
 }
 
@@ -38,7 +38,9 @@ function captureOutput(): { text: () => string; restore: () => void } {
       chunks.push(text);
       // The test runner talks to its parent over stdout: only the service's JSON log lines are held back.
       const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"');
-      return isLogLine && !process.env.CERTFLOW_TEST_VERBOSE ? true : (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+      return isLogLine && !process.env.CERTFLOW_TEST_VERBOSE
+        ? true
+        : (original as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof process.stdout.write;
   process.stdout.write = wrap(originals[0]);
   process.stderr.write = wrap(originals[1]);
@@ -62,10 +64,9 @@ export async function startHarness(options: {
   const template = synthesizeTemplate(loadConfig({ issuers }));
   const deps = localDependencies({ dir, issuers, httpsAgent: pebble.httpsAgent, dns: options.dns?.(pebble) });
   setDependencies(deps);
-  const machine = new LocalStateMachine({
-    template,
-    loadHandler: async (step) => (await import(`../../functions/${step}.ts`)).handler,
-  });
+  const loadHandler = async (step: string) => (await import(`../../functions/${step}.ts`)).handler;
+  const machine = new LocalStateMachine({ template, loadHandler });
+  const twiceMachine = new LocalStateMachine({ template, loadHandler, invokeTwice: true });
   const output = captureOutput();
   const executions: ExecutionResult[] = [];
   return {
@@ -75,8 +76,8 @@ export async function startHarness(options: {
     dir,
     logs: output.text,
     executions,
-    async issue(input) {
-      const result = await machine.execute(input);
+    async issue(input, issueOptions) {
+      const result = await (issueOptions?.invokeTwice ? twiceMachine : machine).execute(input);
       executions.push(result);
       return result;
     },
@@ -103,7 +104,10 @@ export async function txtValues(dnsPort: number, name: string): Promise<string[]
 
 /** Verifies leaf → intermediates → root by signature and issuer; returns the parsed leaf. */
 export function verifyChain(chainPem: string, rootPem: string): X509Certificate {
-  const certs = chainPem.split(/(?=-----BEGIN CERTIFICATE-----)/).filter((b) => b.includes('BEGIN')).map((b) => new X509Certificate(b));
+  const certs = chainPem
+    .split(/(?=-----BEGIN CERTIFICATE-----)/)
+    .filter((b) => b.includes('BEGIN'))
+    .map((b) => new X509Certificate(b));
   const root = new X509Certificate(rootPem);
   const path = [...certs, root];
   for (let i = 0; i < path.length - 1; i++) {

@@ -50,7 +50,11 @@ interface Zone extends EndpointZone {
 }
 
 class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -166,7 +170,9 @@ export async function startRoute53Endpoint(options: {
       }
       const badTxt = type === 'TXT' && set.values.find((v) => !/^"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*$/.test(v));
       if (badTxt !== undefined && badTxt !== false) {
-        problems.push(`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${badTxt}''`);
+        problems.push(
+          `Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${badTxt}''`,
+        );
         continue;
       }
       if (action === 'CREATE') {
@@ -174,8 +180,13 @@ export async function startRoute53Endpoint(options: {
         else working.set(key, set);
       } else if (action === 'DELETE') {
         if (!existing) problems.push(`Tried to delete resource record set ${label} but it was not found`);
-        else if (existing.ttl !== set.ttl || [...existing.values].sort().join('\n') !== [...set.values].sort().join('\n')) {
-          problems.push(`Tried to delete resource record set ${label} but the values provided do not match the current values`);
+        else if (
+          existing.ttl !== set.ttl ||
+          [...existing.values].sort().join('\n') !== [...set.values].sort().join('\n')
+        ) {
+          problems.push(
+            `Tried to delete resource record set ${label} but the values provided do not match the current values`,
+          );
         } else working.delete(key);
       } else if (action === 'UPSERT') {
         working.set(key, set);
@@ -203,14 +214,16 @@ export async function startRoute53Endpoint(options: {
       if (!response.ok) throw new Error(`challtestsrv ${path}: HTTP ${response.status}`);
       await response.body?.cancel();
     };
-    mirror = mirror.catch(() => undefined).then(async () => {
-      for (const name of names) {
-        await post('/clear-txt', { host: fqdn(name) });
-        for (const value of zone.sets.get(setKey(name, 'TXT'))?.values ?? []) {
-          await post('/set-txt', { host: fqdn(name), value: unquoteTxt(value) });
+    mirror = mirror
+      .catch(() => undefined)
+      .then(async () => {
+        for (const name of names) {
+          await post('/clear-txt', { host: fqdn(name) });
+          for (const value of zone.sets.get(setKey(name, 'TXT'))?.values ?? []) {
+            await post('/set-txt', { host: fqdn(name), value: unquoteTxt(value) });
+          }
         }
-      }
-    });
+      });
   }
 
   function getChange(id: string): string {
@@ -232,7 +245,11 @@ export async function startRoute53Endpoint(options: {
         return { action: 'ListResourceRecordSets', zoneId, run: () => listResourceRecordSets(zoneById(zoneId), query) };
       }
       if (method === 'POST') {
-        return { action: 'ChangeResourceRecordSets', zoneId, run: () => changeResourceRecordSets(zoneById(zoneId), body) };
+        return {
+          action: 'ChangeResourceRecordSets',
+          zoneId,
+          run: () => changeResourceRecordSets(zoneById(zoneId), body),
+        };
       }
     }
     if (method === 'GET' && (m = path.match(/^\/2013-04-01\/change\/([^/]+)$/))) {
@@ -254,7 +271,11 @@ export async function startRoute53Endpoint(options: {
     }
     if (action !== 'ChangeResourceRecordSets' || !faults.priorRequestNotComplete) return undefined;
     if (calls.filter((call) => call.action === action).length % faults.priorRequestNotComplete === 0) {
-      return new ApiError(400, 'PriorRequestNotComplete', 'The request was rejected because Route 53 was still processing a prior request.');
+      return new ApiError(
+        400,
+        'PriorRequestNotComplete',
+        'The request was rejected because Route 53 was still processing a prior request.',
+      );
     }
     return undefined;
   }
@@ -300,7 +321,9 @@ export async function startRoute53Endpoint(options: {
     calls,
     faults,
     records: () =>
-      [...zones.values()].flatMap((zone) => [...zone.sets.values()].map((set) => ({ ...set, values: [...set.values] }))),
+      [...zones.values()].flatMap((zone) =>
+        [...zone.sets.values()].map((set) => ({ ...set, values: [...set.values] })),
+      ),
     txt: (name) =>
       [...zones.values()].flatMap((zone) => zone.sets.get(setKey(name, 'TXT'))?.values.map(unquoteTxt) ?? []),
     close: async () => {

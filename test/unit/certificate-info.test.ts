@@ -134,10 +134,27 @@ describe('Module: certificate-info', () => {
     });
 
     it('writes IPv6 addresses in the RFC 5952 short form', async () => {
-      const written = ['::1', '::', 'fe80::', '2001:db8:0:1:0:0:0:1', '1:0:0:2:0:0:0:3', '1:0:2:3:4:5:6:7', 'ABCD:EF01::0001'];
-      const cert = await leafFor(leafKeys, written.map((value) => ({ type: 'ip', value })));
+      const written = [
+        '::1',
+        '::',
+        'fe80::',
+        '2001:db8:0:1:0:0:0:1',
+        '1:0:0:2:0:0:0:3',
+        '1:0:2:3:4:5:6:7',
+        'ABCD:EF01::0001',
+      ];
+      const cert = await leafFor(
+        leafKeys,
+        written.map((value) => ({ type: 'ip', value })),
+      );
       assert.deepEqual(parseCertificate(cert).ipAddresses, [
-        '::1', '::', 'fe80::', '2001:db8:0:1::1', '1:0:0:2::3', '1:0:2:3:4:5:6:7', 'abcd:ef01::1',
+        '::1',
+        '::',
+        'fe80::',
+        '2001:db8:0:1::1',
+        '1:0:0:2::3',
+        '1:0:2:3:4:5:6:7',
+        'abcd:ef01::1',
       ]);
     });
 
@@ -182,7 +199,12 @@ describe('Module: certificate-info', () => {
 
   describe('keyMatchesCertificate', () => {
     for (const kind of ['RSA', 'EC', 'Ed25519'] as const) {
-      const encodings = kind === 'RSA' ? (['pkcs8', 'pkcs1'] as const) : kind === 'EC' ? (['pkcs8', 'sec1'] as const) : (['pkcs8'] as const);
+      const encodings =
+        kind === 'RSA'
+          ? (['pkcs8', 'pkcs1'] as const)
+          : kind === 'EC'
+            ? (['pkcs8', 'sec1'] as const)
+            : (['pkcs8'] as const);
       for (const encoding of encodings) {
         it(`matches a ${kind} certificate with its own ${encoding.toUpperCase()} key`, async () => {
           const keys = await newKeys(kind);

@@ -137,7 +137,12 @@ describe('Module: csr', () => {
     const long = `${'a'.repeat(60)}.example.com`;
     const csr = await csrFor(certificateSpec({ dnsNames: [long, 'example.com'] }));
     assert.equal(csr.subject, '');
-    assert.deepEqual(sans(csr).filter((name) => name.type === 'dns').map((name) => name.value), [long, 'example.com']);
+    assert.deepEqual(
+      sans(csr)
+        .filter((name) => name.type === 'dns')
+        .map((name) => name.value),
+      [long, 'example.com'],
+    );
   });
 
   it('marks the SAN extension critical when the subject is empty', async () => {

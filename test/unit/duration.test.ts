@@ -46,12 +46,15 @@ describe('Function: parseDuration', () => {
   ];
   for (const [text, message] of bad) {
     it(`rejects ${JSON.stringify(text)} with a plain Error`, () => {
-      assert.throws(() => parseDuration(text), (error: unknown) => {
-        assert.ok(error instanceof Error);
-        assert.equal(error.constructor, Error);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => parseDuration(text),
+        (error: unknown) => {
+          assert.ok(error instanceof Error);
+          assert.equal(error.constructor, Error);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 });

@@ -17,7 +17,11 @@ import { ConflictError, StoreError, TransientError } from '../../shared/errors.j
 function record(name: string, version: number, status: Partial<CertificateRecord['status']> = {}): CertificateRecord {
   return {
     name,
-    spec: { name, dnsNames: [`${name}.example.com`], issuerRef: { name: 'letsencrypt' } } as unknown as CertificateRecord['spec'],
+    spec: {
+      name,
+      dnsNames: [`${name}.example.com`],
+      issuerRef: { name: 'letsencrypt' },
+    } as unknown as CertificateRecord['spec'],
     revision: 1,
     version,
     status: { conditions: [], failedIssuanceAttempts: 0, ...status },
@@ -37,7 +41,10 @@ describe('Class: DynamoDbInventory', () => {
 
   beforeEach(() => {
     ddb.reset();
-    inventory = new DynamoDbInventory({ client: new DynamoDBClient({ region: 'eu-west-1' }), tableName: 'certflow-inventory' });
+    inventory = new DynamoDbInventory({
+      client: new DynamoDBClient({ region: 'eu-west-1' }),
+      tableName: 'certflow-inventory',
+    });
   });
 
   it('creates a record only if none exists', async () => {
@@ -88,7 +95,9 @@ describe('Class: DynamoDbInventory', () => {
   });
 
   it('throws ConflictError when the condition fails', async () => {
-    ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb
+      .on(PutItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     await assert.rejects(inventory.put(record('web', 2), 1), (error: Error) => {
       assert.ok(error instanceof ConflictError);
       assert.equal(error.message, 'dynamodb: certificate "web" was changed by someone else');
@@ -107,10 +116,15 @@ describe('Class: DynamoDbInventory', () => {
   });
 
   it('translates a validation failure into StoreError naming dynamodb', async () => {
-    ddb.on(GetItemCommand).rejects(
-      Object.assign(new Error('bad key'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+    ddb
+      .on(GetItemCommand)
+      .rejects(
+        Object.assign(new Error('bad key'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }),
+      );
+    await assert.rejects(
+      inventory.get('web'),
+      (error: Error) => error instanceof StoreError && error.message.startsWith('dynamodb: '),
     );
-    await assert.rejects(inventory.get('web'), (error: Error) => error instanceof StoreError && error.message.startsWith('dynamodb: '));
   });
 
   it('reads a record with a strongly consistent GetItem', async () => {

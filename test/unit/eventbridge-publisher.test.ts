@@ -6,7 +6,13 @@ import { EventBridgePublisher } from '../../shared/adapters/aws/eventbridge-publ
 import { LocalEventPublisher } from '../../shared/adapters/local/local-event-publisher.js';
 import { StoreError, TransientError } from '../../shared/errors.js';
 
-const detail = { name: 'web', revision: 2, issuer: 'letsencrypt', secretArn: 'arn:secret', notAfter: '2026-04-01T00:00:00Z' };
+const detail = {
+  name: 'web',
+  revision: 2,
+  issuer: 'letsencrypt',
+  secretArn: 'arn:secret',
+  notAfter: '2026-04-01T00:00:00Z',
+};
 
 describe('Class: EventBridgePublisher', () => {
   const eb = mockClient(EventBridgeClient);
@@ -53,7 +59,10 @@ describe('Class: EventBridgePublisher', () => {
 
   it('translates a refused request into StoreError', async () => {
     eb.on(PutEventsCommand).rejects(
-      Object.assign(new Error('no such bus'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400 } }),
+      Object.assign(new Error('no such bus'), {
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
     await assert.rejects(new EventBridgePublisher({ client }).publish('Certificate Issued', detail), StoreError);
   });

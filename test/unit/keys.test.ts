@@ -74,6 +74,9 @@ describe('Module: keys', () => {
   });
 
   it('refuses to describe something that is not a private key', () => {
-    assert.throws(() => describePrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'), CertflowError);
+    assert.throws(
+      () => describePrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+      CertflowError,
+    );
   });
 });

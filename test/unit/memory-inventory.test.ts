@@ -10,7 +10,11 @@ import { ConflictError } from '../../shared/errors.js';
 function record(name: string, version: number): CertificateRecord {
   return {
     name,
-    spec: { name, dnsNames: [`${name}.example.com`], issuerRef: { name: 'selfsigned' } } as unknown as CertificateRecord['spec'],
+    spec: {
+      name,
+      dnsNames: [`${name}.example.com`],
+      issuerRef: { name: 'selfsigned' },
+    } as unknown as CertificateRecord['spec'],
     revision: 1,
     version,
     status: { conditions: [], failedIssuanceAttempts: 0 },
@@ -67,7 +71,13 @@ describe('Class: MemoryInventory', () => {
   it('keeps stored state out of reach of callers', async () => {
     const written = record('web', 1);
     await inventory.put(written, 0);
-    written.status.conditions.push({ type: 'Ready', status: 'True', reason: 'Ready', message: '', lastTransitionTime: '' });
+    written.status.conditions.push({
+      type: 'Ready',
+      status: 'True',
+      reason: 'Ready',
+      message: '',
+      lastTransitionTime: '',
+    });
     const read = await inventory.get('web');
     read!.events.push({ time: '', type: 'Normal', reason: 'Issued', message: '' });
     const again = await inventory.get('web');
@@ -78,7 +88,10 @@ describe('Class: MemoryInventory', () => {
   it('lists records sorted by name', async () => {
     await inventory.put(record('web', 1), 0);
     await inventory.put(record('api', 1), 0);
-    assert.deepEqual((await inventory.list()).map((r) => r.name), ['api', 'web']);
+    assert.deepEqual(
+      (await inventory.list()).map((r) => r.name),
+      ['api', 'web'],
+    );
   });
 
   it('keeps its records across restarts when given a file', async () => {

@@ -92,31 +92,54 @@ describe('Class: Route53DnsSolver', () => {
   });
 
   it('sends one change batch per zone when the names span two zones', async () => {
-    hostedZones([{ name: 'example.com', id: 'ZEXAMPLE' }, { name: 'example.org', id: 'ZORG' }]);
+    hostedZones([
+      { name: 'example.com', id: 'ZEXAMPLE' },
+      { name: 'example.org', id: 'ZORG' },
+    ]);
     const solver = new Route53DnsSolver({ client });
     await solver.present([
       { name: '_acme-challenge.example.com', value: 'one' },
       { name: '_acme-challenge.example.org', value: 'two' },
     ]);
-    assert.deepEqual(changeBatches().map((batch) => batch.zone).sort(), ['ZEXAMPLE', 'ZORG']);
+    assert.deepEqual(
+      changeBatches()
+        .map((batch) => batch.zone)
+        .sort(),
+      ['ZEXAMPLE', 'ZORG'],
+    );
   });
 
   it('picks the zone with the longest matching suffix', async () => {
-    hostedZones([{ name: 'example.com', id: 'ZEXAMPLE' }, { name: 'sub.example.com', id: 'ZSUB' }]);
+    hostedZones([
+      { name: 'example.com', id: 'ZEXAMPLE' },
+      { name: 'sub.example.com', id: 'ZSUB' },
+    ]);
     await new Route53DnsSolver({ client }).present([{ name: '_acme-challenge.www.sub.example.com', value: 'v' }]);
-    assert.deepEqual(changeBatches().map((batch) => batch.zone), ['ZSUB']);
+    assert.deepEqual(
+      changeBatches().map((batch) => batch.zone),
+      ['ZSUB'],
+    );
   });
 
   it('prefers a public zone to a longer private one', async () => {
-    hostedZones([{ name: 'example.com', id: 'ZPUBLIC' }, { name: 'sub.example.com', id: 'ZPRIVATE', private: true }]);
+    hostedZones([
+      { name: 'example.com', id: 'ZPUBLIC' },
+      { name: 'sub.example.com', id: 'ZPRIVATE', private: true },
+    ]);
     await new Route53DnsSolver({ client }).present([{ name: '_acme-challenge.sub.example.com', value: 'v' }]);
-    assert.deepEqual(changeBatches().map((batch) => batch.zone), ['ZPUBLIC']);
+    assert.deepEqual(
+      changeBatches().map((batch) => batch.zone),
+      ['ZPUBLIC'],
+    );
   });
 
   it('uses a private zone when no public one matches', async () => {
     hostedZones([{ name: 'internal.example', id: 'ZPRIVATE', private: true }]);
     await new Route53DnsSolver({ client }).present([{ name: '_acme-challenge.internal.example', value: 'v' }]);
-    assert.deepEqual(changeBatches().map((batch) => batch.zone), ['ZPRIVATE']);
+    assert.deepEqual(
+      changeBatches().map((batch) => batch.zone),
+      ['ZPRIVATE'],
+    );
   });
 
   it('looks each zone up once per instance', async () => {
@@ -132,7 +155,10 @@ describe('Class: Route53DnsSolver', () => {
       { name: '_acme-challenge.anything.test', value: 'v' },
     ]);
     assert.equal(r53.commandCalls(ListHostedZonesByNameCommand).length, 0);
-    assert.deepEqual(changeBatches().map((batch) => batch.zone), ['ZCONFIG']);
+    assert.deepEqual(
+      changeBatches().map((batch) => batch.zone),
+      ['ZCONFIG'],
+    );
   });
 
   it('merges with existing values by deleting the old set and creating the merged one', async () => {
@@ -149,12 +175,16 @@ describe('Class: Route53DnsSolver', () => {
       { name: '_acme-challenge.example.com', value: 'apex' },
       { name: '_acme-challenge.example.com', value: 'wildcard' },
     ]);
-    assert.deepEqual(summary(changeBatches()[0]?.changes ?? []), ['CREATE _acme-challenge.example.com. "apex" "wildcard"']);
+    assert.deepEqual(summary(changeBatches()[0]?.changes ?? []), [
+      'CREATE _acme-challenge.example.com. "apex" "wildcard"',
+    ]);
   });
 
   it('sends nothing when every value is already present', async () => {
     txtSets({ '_acme-challenge.example.com': ['"ours"'] });
-    const ids = await new Route53DnsSolver({ client }).present([{ name: '_acme-challenge.example.com', value: 'ours' }]);
+    const ids = await new Route53DnsSolver({ client }).present([
+      { name: '_acme-challenge.example.com', value: 'ours' },
+    ]);
     assert.deepEqual(ids, []);
     assert.equal(changeBatches().length, 0);
   });
@@ -183,15 +213,21 @@ describe('Class: Route53DnsSolver', () => {
   });
 
   it('reports propagation only when every change is INSYNC', async () => {
-    r53.on(GetChangeCommand, { Id: '/change/A' }).resolves({ ChangeInfo: { Id: '/change/A', Status: 'INSYNC', SubmittedAt: new Date() } });
-    r53.on(GetChangeCommand, { Id: '/change/B' }).resolves({ ChangeInfo: { Id: '/change/B', Status: 'PENDING', SubmittedAt: new Date() } });
+    r53
+      .on(GetChangeCommand, { Id: '/change/A' })
+      .resolves({ ChangeInfo: { Id: '/change/A', Status: 'INSYNC', SubmittedAt: new Date() } });
+    r53
+      .on(GetChangeCommand, { Id: '/change/B' })
+      .resolves({ ChangeInfo: { Id: '/change/B', Status: 'PENDING', SubmittedAt: new Date() } });
     const solver = new Route53DnsSolver({ client });
     assert.equal(await solver.isPropagated(['/change/A', '/change/B']), false);
     assert.equal(await solver.isPropagated(['/change/A']), true);
   });
 
   it('turns throttling into a TransientError', async () => {
-    r53.on(ChangeResourceRecordSetsCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    r53
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
     await assert.rejects(
       new Route53DnsSolver({ client }).present([{ name: '_acme-challenge.example.com', value: 'v' }]),
       (error: unknown) => error instanceof TransientError && error.message.startsWith('route53: '),

@@ -21,7 +21,8 @@ import { StoreError, TransientError } from '../../shared/errors.js';
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:certflow/certificates/web-AbCdEf';
 const KEY = '-----BEGIN EC PRIVATE KEY-----\nsecret-key-material\n-----END EC PRIVATE KEY-----\n';
 const bundle = { 'tls.crt': 'CERT', 'tls.key': KEY, 'ca.crt': 'CA' };
-const notFound = () => new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
+const notFound = () =>
+  new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
 const exists = () => new ResourceExistsException({ message: 'The secret already exists.', $metadata: {} });
 const throttled = () =>
   Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
@@ -139,7 +140,9 @@ describe('Class: SecretsManagerCertificateStore', () => {
   });
 
   it('translates an internal service error into TransientError', async () => {
-    sm.on(PutSecretValueCommand).rejects(new InternalServiceError({ message: 'oops', $metadata: { httpStatusCode: 500 } }));
+    sm.on(PutSecretValueCommand).rejects(
+      new InternalServiceError({ message: 'oops', $metadata: { httpStatusCode: 500 } }),
+    );
     await assert.rejects(store.putCurrent('web', 'exec-1', bundle, {}), TransientError);
   });
 

@@ -11,7 +11,8 @@ import {
   type DynamoDBClient,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { CertflowError, ConflictError, StoreError, TransientError } from '../../errors.js';
+import { type CertflowError, ConflictError, StoreError } from '../../errors.js';
+import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
 
@@ -22,40 +23,12 @@ export interface DynamoDbInventoryOptions {
   tableName: string;
 }
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'ReplicatedWriteConflictException',
-  'RequestTimeout',
-  'TimeoutError',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Translates a DynamoDB failure into certflow's vocabulary (conditional failures are handled by the caller). */
+/** Translates a DynamoDB failure (conditional failures are handled by the caller). */
 function dynamoDbError(action: string, error: unknown): CertflowError {
-  if (error instanceof CertflowError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: string;
-    code?: string;
-    message?: string;
-    $fault?: string;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-  };
-  const status = e.$metadata?.httpStatusCode;
-  const transient =
-    (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) ||
-    (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
-    e.$fault === 'server' ||
-    Boolean(e.$retryable) ||
-    (status !== undefined && status >= 500);
-  const message = `dynamodb: ${action} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-  return transient ? new TransientError(message, { cause: error }) : new StoreError(message, { cause: error });
+  return translateAwsError('dynamodb', action, error, StoreError, [
+    'TransactionConflictException',
+    'ReplicatedWriteConflictException',
+  ]);
 }
 
 function parseItem(item: Record<string, AttributeValue>): CertificateRecord {

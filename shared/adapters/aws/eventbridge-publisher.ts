@@ -4,6 +4,7 @@
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CertflowError, StoreError, TransientError } from '../../errors.js';
+import { translateAwsError } from './aws-errors.js';
 import type { CertificateEventDetail, CertificateEventType, EventPublisher } from '../../pipeline/ports.js';
 
 /** Options of {@link EventBridgePublisher}. */
@@ -15,36 +16,8 @@ export interface EventBridgePublisherOptions {
   source?: string;
 }
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'InternalException',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ConcurrentModificationException',
-  'RequestTimeout',
-  'TimeoutError',
-]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
 function eventBridgeError(action: string, error: unknown): CertflowError {
-  if (error instanceof CertflowError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: string;
-    code?: string;
-    message?: string;
-    $fault?: string;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-  };
-  const status = e.$metadata?.httpStatusCode;
-  const transient =
-    (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) ||
-    (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
-    e.$fault === 'server' ||
-    Boolean(e.$retryable) ||
-    (status !== undefined && status >= 500);
-  const message = `eventbridge: ${action} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-  return transient ? new TransientError(message, { cause: error }) : new StoreError(message, { cause: error });
+  return translateAwsError('eventbridge', action, error, StoreError, ['ConcurrentModificationException']);
 }
 
 /** {@link EventPublisher} on EventBridge PutEvents. The detail carries references only, never key material. */

@@ -12,6 +12,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { CertflowError, DnsError, TransientError, messageOf } from '../../errors.js';
+import { awsErrorName, isTransientAwsError } from './aws-errors.js';
 import type { DnsSolver, TxtRecord } from '../../pipeline/ports.js';
 
 export interface Route53DnsSolverOptions {
@@ -34,14 +35,6 @@ interface TxtSet {
   values: string[];
 }
 
-const THROTTLING = new Set([
-  'Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'RequestLimitExceeded',
-  'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'InternalError',
-  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-]);
 /** Route53's wording when a batch's CREATE/DELETE no longer matches what is stored: another writer won. */
 const RACE = /already exists|values provided do not match|was not found/i;
 
@@ -267,15 +260,10 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
 /** Maps an SDK failure to what the state machine should do with it. */
 function translate(error: unknown, doing: string): CertflowError {
   if (error instanceof CertflowError) return error;
-  const e = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const name = e.name ?? 'Error';
-  const status = e.$metadata?.httpStatusCode ?? 0;
+  const name = awsErrorName(error) ?? 'Error';
   const message = `route53: ${doing}: ${name}: ${messageOf(error)}`;
   const transient =
-    THROTTLING.has(name) ||
-    status >= 500 ||
-    status === 429 ||
-    NETWORK_CODES.has(e.code ?? '') ||
+    isTransientAwsError(error, ['PriorRequestNotComplete']) ||
     (name === 'InvalidChangeBatch' && RACE.test(messageOf(error)));
   return transient ? new TransientError(message, { cause: error }) : new DnsError(message, { cause: error });
 }

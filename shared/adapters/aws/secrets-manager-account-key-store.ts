@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { StoreError, TransientError } from '../../errors.js';
 import type { AccountKeyStore } from '../../pipeline/ports.js';
-import { awsErrorName, secretsManagerError } from './secrets-manager-certificate-store.js';
+import { awsErrorName } from './aws-errors.js';
+import { secretsManagerError } from './secrets-manager-certificate-store.js';
 
 /** Options of {@link SecretsManagerAccountKeyStore}. */
 export interface SecretsManagerAccountKeyStoreOptions {
@@ -102,7 +103,9 @@ export class SecretsManagerAccountKeyStore implements AccountKeyStore {
     }
     const existing = await this.get(issuerName);
     if (!existing) {
-      throw new TransientError(`secretsmanager: account secret of issuer "${issuerName}" exists but cannot be read yet`);
+      throw new TransientError(
+        `secretsmanager: account secret of issuer "${issuerName}" exists but cannot be read yet`,
+      );
     }
     return existing;
   }

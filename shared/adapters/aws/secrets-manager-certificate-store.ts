@@ -16,8 +16,9 @@ import {
   type SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { CertflowError, StoreError, TransientError } from '../../errors.js';
+import { type CertflowError, StoreError, TransientError } from '../../errors.js';
 import type { CertificateBundle, CertificateStore, StoredCertificate } from '../../pipeline/ports.js';
+import { awsErrorName, translateAwsError } from './aws-errors.js';
 
 /** Options of {@link SecretsManagerCertificateStore}. */
 export interface SecretsManagerCertificateStoreOptions {
@@ -28,63 +29,9 @@ export interface SecretsManagerCertificateStoreOptions {
   kmsKeyId: string;
 }
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'InternalServiceError',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
-
-interface AwsErrorShape {
-  name?: string;
-  code?: string;
-  message?: string;
-  $fault?: string;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** The SDK error's `name` (`ResourceNotFoundException`…), or undefined for non-errors. */
-export function awsErrorName(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as AwsErrorShape).name : undefined;
-}
-
-/**
- * Translates a Secrets Manager failure into certflow's vocabulary. The AWS message is kept because
- * Secrets Manager never echoes secret values into it; the request itself is never included.
- */
+/** Translates a Secrets Manager failure; Secrets Manager never echoes secret values into messages. */
 export function secretsManagerError(action: string, error: unknown): CertflowError {
-  if (error instanceof CertflowError) return error;
-  const e = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
-  const status = e.$metadata?.httpStatusCode;
-  const transient =
-    (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) ||
-    (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
-    e.$fault === 'server' ||
-    Boolean(e.$retryable) ||
-    (status !== undefined && status >= 500);
-  const detail = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-  const message = `secretsmanager: ${action} failed: ${detail}`;
-  return transient ? new TransientError(message, { cause: error }) : new StoreError(message, { cause: error });
+  return translateAwsError('secretsmanager', action, error, StoreError);
 }
 
 /**
@@ -240,7 +187,10 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   async readPendingKey(name: string, issuanceId: string): Promise<string | undefined> {
     try {
       const output = await this.#client.send(
-        new GetSecretValueCommand({ SecretId: this.pendingKeySecretName(name, issuanceId), VersionStage: 'AWSCURRENT' }),
+        new GetSecretValueCommand({
+          SecretId: this.pendingKeySecretName(name, issuanceId),
+          VersionStage: 'AWSCURRENT',
+        }),
       );
       return output.SecretString;
     } catch (error) {
@@ -253,7 +203,10 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   async discardPendingKey(name: string, issuanceId: string): Promise<void> {
     try {
       await this.#client.send(
-        new DeleteSecretCommand({ SecretId: this.pendingKeySecretName(name, issuanceId), ForceDeleteWithoutRecovery: true }),
+        new DeleteSecretCommand({
+          SecretId: this.pendingKeySecretName(name, issuanceId),
+          ForceDeleteWithoutRecovery: true,
+        }),
       );
     } catch (error) {
       if (awsErrorName(error) === 'ResourceNotFoundException') return;

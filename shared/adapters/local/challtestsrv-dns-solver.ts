@@ -94,9 +94,11 @@ export class ChalltestsrvDnsSolver implements DnsSolver {
     const previous = this.state.queues.get(name) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
     this.state.queues.set(name, next);
-    void next.finally(() => {
-      if (this.state.queues.get(name) === next) this.state.queues.delete(name);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.state.queues.get(name) === next) this.state.queues.delete(name);
+      })
+      .catch(() => undefined);
     return next;
   }
 

@@ -16,12 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError, TransientError, messageOf } from '../../errors.js';
-import type {
-  AccountKeyStore,
-  CertificateBundle,
-  CertificateStore,
-  StoredCertificate,
-} from '../../pipeline/ports.js';
+import type { AccountKeyStore, CertificateBundle, CertificateStore, StoredCertificate } from '../../pipeline/ports.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -247,6 +242,9 @@ export class FileAccountKeyStore implements AccountKeyStore {
     const existing = await this.get(issuerName);
     if (!existing) throw new StoreError(`file: issuer "${issuerName}" has no account key`);
     if (existing.server === server && existing.accountUrl === accountUrl) return;
-    await writeAtomic(this.accountPath(issuerName), JSON.stringify({ keyPem: existing.keyPem, accountUrl, server }, null, 2));
+    await writeAtomic(
+      this.accountPath(issuerName),
+      JSON.stringify({ keyPem: existing.keyPem, accountUrl, server }, null, 2),
+    );
   }
 }

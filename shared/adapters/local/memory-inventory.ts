@@ -80,18 +80,20 @@ export class MemoryInventory implements Inventory {
   #save(): Promise<void> {
     const file = this.#file;
     if (!file) return Promise.resolve();
-    const next = this.#saving.catch(() => undefined).then(async () => {
-      const text = JSON.stringify([...this.#records.values()], null, 2);
-      const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-        await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-        await rename(temp, file);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw new StoreError(`memory: cannot save inventory file ${file}: ${messageOf(error)}`, { cause: error });
-      }
-    });
+    const next = this.#saving
+      .catch(() => undefined)
+      .then(async () => {
+        const text = JSON.stringify([...this.#records.values()], null, 2);
+        const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+        try {
+          await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+          await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+          await rename(temp, file);
+        } catch (error) {
+          await rm(temp, { force: true });
+          throw new StoreError(`memory: cannot save inventory file ${file}: ${messageOf(error)}`, { cause: error });
+        }
+      });
     this.#saving = next;
     return next;
   }

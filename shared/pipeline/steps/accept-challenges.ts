@@ -4,21 +4,24 @@
  */
 import { AcmeError } from '../../errors.js';
 import { logger } from '../../logger.js';
-import { acmeIssuerOf } from '../context.js';
+import { orderSession } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function acceptChallenges(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme'>): Promise<IssuanceState> {
-  const acme = state.acme;
-  if (!acme) throw new AcmeError('acme: no order to accept challenges for');
-  const session = await deps.acme.session(acmeIssuerOf(deps, state), acme.accountUrl);
+export async function acceptChallenges(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+): Promise<IssuanceState> {
+  const { acme, session } = await orderSession(deps, state, 'accept challenges');
   for (const challenge of acme.challenges) {
     try {
       await session.completeChallenge(challenge.challengeUrl);
     } catch (error) {
       if (!(error instanceof AcmeError)) throw error;
+      // While the CA validates, the authorization stays `pending` but the challenge has moved on.
       const authorization = await session.getAuthorization(challenge.authorizationUrl);
-      if (authorization.status === 'pending') throw error;
+      const current = authorization.challenges.find((c) => c.url === challenge.challengeUrl);
+      if (authorization.status === 'pending' && (!current || current.status === 'pending')) throw error;
     }
   }
   logger.info('challenges accepted', { certificate: state.name, challenges: acme.challenges.length });

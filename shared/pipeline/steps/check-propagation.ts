@@ -4,7 +4,10 @@ import { DEFAULT_DELAYS, MAX_POLLS, acmeIssuerOf, nextPoll, solverAt } from '../
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function checkPropagation(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'dns'>): Promise<IssuanceState> {
+export async function checkPropagation(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'dns'>,
+): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   let done = true;
   for (const { solver, changeIds } of state.dns ?? []) {

@@ -7,7 +7,10 @@ import { acmeIssuerOf, groupBy, solverAt } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function cleanup(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'dns' | 'store'>): Promise<IssuanceState> {
+export async function cleanup(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'dns' | 'store'>,
+): Promise<IssuanceState> {
   const challenges = state.acme?.challenges ?? [];
   if (challenges.length) {
     const issuer = acmeIssuerOf(deps, state);

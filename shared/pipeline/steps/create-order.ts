@@ -9,7 +9,10 @@ import { acmeIssuerOf } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { ChallengeRef, IssuanceState } from '../state.js';
 
-export async function createOrder(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme'>): Promise<IssuanceState> {
+export async function createOrder(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   const session = await deps.acme.session(issuer);
   const order = await session.createOrder({

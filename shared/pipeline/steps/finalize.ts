@@ -10,14 +10,15 @@ import { Reasons, appendEvent } from '../../domain/status.js';
 import { AcmeError } from '../../errors.js';
 import { updateRecord } from '../../inventory/records.js';
 import { logger } from '../../logger.js';
-import { DEFAULT_DELAYS, acmeIssuerOf, nextPoll } from '../context.js';
+import { DEFAULT_DELAYS, nextPoll, orderSession } from '../context.js';
 import type { CertificateStore, Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function finalize(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>): Promise<IssuanceState> {
-  const acme = state.acme;
-  if (!acme) throw new AcmeError('acme: no order to finalize');
-  const session = await deps.acme.session(acmeIssuerOf(deps, state), acme.accountUrl);
+export async function finalize(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
+): Promise<IssuanceState> {
+  const { acme, session } = await orderSession(deps, state, 'finalize');
   const order = await session.getOrder(acme.orderUrl);
   const { poll: _poll, ...rest } = state;
   if (order.status === 'processing' || order.status === 'valid') {
@@ -39,7 +40,9 @@ export async function finalize(state: IssuanceState, deps: Pick<Dependencies, 'i
         {
           type: 'Normal',
           reason: Reasons.Generated,
-          message: reused ? 'Reusing the stored private key (rotationPolicy Never)' : 'Stored new private key in temporary Secret',
+          message: reused
+            ? 'Reusing the stored private key (rotationPolicy Never)'
+            : 'Stored new private key in temporary Secret',
         },
         now,
       ),
@@ -55,7 +58,10 @@ export async function finalize(state: IssuanceState, deps: Pick<Dependencies, 'i
  * `rotationPolicy: Never` reuses the key of the current certificate when it still fits the spec
  * (cert-manager regenerates when the algorithm or size changed); otherwise a new key.
  */
-async function privateKeyFor(spec: CertificateSpec, store: CertificateStore): Promise<{ keyPem: string; reused: boolean }> {
+async function privateKeyFor(
+  spec: CertificateSpec,
+  store: CertificateStore,
+): Promise<{ keyPem: string; reused: boolean }> {
   if (spec.privateKey.rotationPolicy === 'Never') {
     const current = await store.readCurrent(spec.name);
     if (current) {

@@ -1,13 +1,14 @@
 /** PollAuthorizations: have all authorizations become valid? An invalid one ends the issuance. */
 import { AcmeError } from '../../errors.js';
-import { DEFAULT_DELAYS, MAX_POLLS, acmeIssuerOf, nextPoll } from '../context.js';
+import { DEFAULT_DELAYS, MAX_POLLS, nextPoll, orderSession } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function pollAuthorizations(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme'>): Promise<IssuanceState> {
-  const acme = state.acme;
-  if (!acme) throw new AcmeError('acme: no order to poll');
-  const session = await deps.acme.session(acmeIssuerOf(deps, state), acme.accountUrl);
+export async function pollAuthorizations(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+): Promise<IssuanceState> {
+  const { acme, session } = await orderSession(deps, state, 'poll');
   let done = true;
   let delay: number = DEFAULT_DELAYS.authorizations;
   for (const url of acme.authorizationUrls) {

@@ -1,13 +1,14 @@
 /** PollOrder: has the CA issued the certificate? An invalid order ends the issuance. */
 import { AcmeError } from '../../errors.js';
-import { DEFAULT_DELAYS, MAX_POLLS, acmeIssuerOf, nextPoll } from '../context.js';
+import { DEFAULT_DELAYS, MAX_POLLS, nextPoll, orderSession } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function pollOrder(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme'>): Promise<IssuanceState> {
-  const acme = state.acme;
-  if (!acme) throw new AcmeError('acme: no order to poll');
-  const session = await deps.acme.session(acmeIssuerOf(deps, state), acme.accountUrl);
+export async function pollOrder(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+): Promise<IssuanceState> {
+  const { acme, session } = await orderSession(deps, state, 'poll');
   const order = await session.getOrder(acme.orderUrl);
   if (order.status !== 'valid' && order.status !== 'processing') {
     const detail = order.error?.detail ?? `order is ${order.status}`;

@@ -11,7 +11,10 @@ import { logger } from '../../logger.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState, PrepareInput } from '../state.js';
 
-export async function prepare(event: PrepareInput, deps: Pick<Dependencies, 'issuers' | 'inventory' | 'clock'>): Promise<IssuanceState> {
+export async function prepare(
+  event: PrepareInput,
+  deps: Pick<Dependencies, 'issuers' | 'inventory' | 'clock'>,
+): Promise<IssuanceState> {
   const { input, executionName } = event;
   if (!executionName) throw new ValidationError('executionName', 'is required');
   const spec = input.certificate ? validateSpec(input.certificate) : undefined;
@@ -23,23 +26,32 @@ export async function prepare(event: PrepareInput, deps: Pick<Dependencies, 'iss
   if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${issuerName}" is not configured`);
   if (spec) checkIdentifiersFor(issuer.kind, spec);
 
-  const record = spec ? (await applySpec(deps.inventory, deps.clock, spec)).record : await getRecord(deps.inventory, name);
+  const record = spec
+    ? (await applySpec(deps.inventory, deps.clock, spec)).record
+    : await getRecord(deps.inventory, name);
   if (!spec) checkIdentifiersFor(issuer.kind, record.spec);
 
   const renewing = Boolean(record.status.secretArn);
   const reason = input.reason ?? (renewing ? Reasons.Renewing : Reasons.Issuing);
-  const message = renewing
-    ? `Renewing certificate (${reason})`
-    : 'Issuing certificate as Secret does not exist';
-  const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) => ({
-    ...current,
-    status: {
-      ...current.status,
-      conditions: setCondition(current.status.conditions, { type: 'Issuing', status: 'True', reason, message }, now),
-      lastIssuanceId: executionName,
-    },
-    events: appendEvent(current.events, { type: 'Normal', reason: Reasons.Issuing, message }, now),
-  }));
+  const message = renewing ? `Renewing certificate (${reason})` : 'Issuing certificate as Secret does not exist';
+  // A re-run Prepare (same execution) finds its own mark and writes nothing.
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) =>
+    current.status.lastIssuanceId === executionName
+      ? undefined
+      : {
+          ...current,
+          status: {
+            ...current.status,
+            conditions: setCondition(
+              current.status.conditions,
+              { type: 'Issuing', status: 'True', reason, message },
+              now,
+            ),
+            lastIssuanceId: executionName,
+          },
+          events: appendEvent(current.events, { type: 'Normal', reason: Reasons.Issuing, message }, now),
+        },
+  );
   logger.info('issuance prepared', { certificate: name, revision: updated.revision, issuer: issuer.name, reason });
   return {
     name,
@@ -53,10 +65,15 @@ export async function prepare(event: PrepareInput, deps: Pick<Dependencies, 'iss
 }
 
 /** DNS-01 proves control of DNS names only; say so before anything is ordered. */
-function checkIdentifiersFor(kind: string, spec: { dnsNames: string[]; ipAddresses: string[]; uris: string[]; emailAddresses: string[] }): void {
+function checkIdentifiersFor(
+  kind: string,
+  spec: { dnsNames: string[]; ipAddresses: string[]; uris: string[]; emailAddresses: string[] },
+): void {
   if (kind !== 'acme') return;
-  if (spec.ipAddresses.length) throw new ValidationError('ipAddresses', 'an ACME issuer cannot validate IP addresses with DNS-01');
+  if (spec.ipAddresses.length)
+    throw new ValidationError('ipAddresses', 'an ACME issuer cannot validate IP addresses with DNS-01');
   if (spec.uris.length) throw new ValidationError('uris', 'an ACME issuer cannot validate URI SANs');
-  if (spec.emailAddresses.length) throw new ValidationError('emailAddresses', 'an ACME issuer cannot validate e-mail addresses');
+  if (spec.emailAddresses.length)
+    throw new ValidationError('emailAddresses', 'an ACME issuer cannot validate e-mail addresses');
   if (!spec.dnsNames.length) throw new ValidationError('dnsNames', 'an ACME issuer needs at least one DNS name');
 }

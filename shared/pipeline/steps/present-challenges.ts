@@ -4,7 +4,10 @@ import { acmeIssuerOf, groupBy, solverAt } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function presentChallenges(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'dns'>): Promise<IssuanceState> {
+export async function presentChallenges(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'dns'>,
+): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   const dns: NonNullable<IssuanceState['dns']> = [];
   for (const [solver, challenges] of groupBy(state.acme?.challenges ?? [], (c) => c.solver)) {

@@ -33,44 +33,61 @@ export function causeMessage(cause: string | undefined): string {
   return cause;
 }
 
-export async function recordFailure(state: FailureInput, deps: Pick<Dependencies, 'inventory' | 'clock' | 'events'>): Promise<FailureOutput> {
+export async function recordFailure(
+  state: FailureInput,
+  deps: Pick<Dependencies, 'inventory' | 'clock' | 'events'>,
+): Promise<FailureOutput> {
   const caught = state.error ?? state.cleanupError ?? { Error: 'Unknown', Cause: '' };
   const failure = { error: caught.Error, message: causeMessage(caught.Cause) };
   if (!state.name || !state.issuanceId) {
-    logger.warn('issuance rejected before it started', { error: failure.error, message: failure.message });
+    logger.warn('issuance rejected before it started', { error: failure.error, detail: failure.message });
     return { ...state, failure };
   }
   const name = state.name;
   if (state.result) {
-    logger.warn('issued, but cleanup failed', { certificate: name, ...failure });
+    logger.warn('issued, but cleanup failed', { certificate: name, error: failure.error, detail: failure.message });
     await updateRecord(deps.inventory, deps.clock, name, (record, now) => ({
       ...record,
       events: appendEvent(record.events, { type: 'Warning', reason: 'CleanupFailed', message: failure.message }, now),
     }));
     return { ...state, failure };
   }
-  logger.error('issuance failed', { certificate: name, ...failure });
-  await updateRecord(deps.inventory, deps.clock, name, (record, now) => ({
-    ...record,
-    status: {
-      ...record.status,
-      conditions: setCondition(
-        stillServing(record, now)
-          ? record.status.conditions
-          : setCondition(record.status.conditions, { type: 'Ready', status: 'False', reason: Reasons.Failed, message: failure.message }, now),
-        {
-          type: 'Issuing',
-          status: 'False',
-          reason: Reasons.Failed,
-          message: `The certificate request has failed to complete and will be retried: ${failure.message}`,
+  logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
+  const issuanceId = state.issuanceId;
+  await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
+    record.status.lastFailedIssuanceId === issuanceId
+      ? undefined
+      : {
+          ...record,
+          status: {
+            ...record.status,
+            conditions: setCondition(
+              stillServing(record, now)
+                ? record.status.conditions
+                : setCondition(
+                    record.status.conditions,
+                    { type: 'Ready', status: 'False', reason: Reasons.Failed, message: failure.message },
+                    now,
+                  ),
+              {
+                type: 'Issuing',
+                status: 'False',
+                reason: Reasons.Failed,
+                message: `The certificate request has failed to complete and will be retried: ${failure.message}`,
+              },
+              now,
+            ),
+            failedIssuanceAttempts: record.status.failedIssuanceAttempts + 1,
+            lastFailureTime: now.toISOString(),
+            lastFailedIssuanceId: issuanceId,
+          },
+          events: appendEvent(
+            record.events,
+            { type: 'Warning', reason: Reasons.Failed, message: failure.message },
+            now,
+          ),
         },
-        now,
-      ),
-      failedIssuanceAttempts: record.status.failedIssuanceAttempts + 1,
-      lastFailureTime: now.toISOString(),
-    },
-    events: appendEvent(record.events, { type: 'Warning', reason: Reasons.Failed, message: failure.message }, now),
-  }));
+  );
   await deps.events.publish('Certificate Issuance Failed', {
     name,
     revision: state.revision ?? 0,

@@ -9,15 +9,15 @@ import { Reasons, appendEvent, removeCondition, setCondition } from '../../domai
 import { AcmeError, StoreError } from '../../errors.js';
 import { updateRecord } from '../../inventory/records.js';
 import { logger } from '../../logger.js';
-import { acmeIssuerOf } from '../context.js';
+import { orderSession } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
-export async function store(state: IssuanceState, deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>): Promise<IssuanceState> {
-  const acme = state.acme;
-  if (!acme) throw new AcmeError('acme: no order to download');
-  const issuer = acmeIssuerOf(deps, state);
-  const session = await deps.acme.session(issuer, acme.accountUrl);
+export async function store(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
+): Promise<IssuanceState> {
+  const { acme, issuer, session } = await orderSession(deps, state, 'download');
   const order = await session.getOrder(acme.orderUrl);
   if (order.status !== 'valid') throw new AcmeError(`acme: the order of "${state.name}" is ${order.status}, not valid`);
   const chainPem = await session.downloadCertificate(order, issuer.preferredChain);
@@ -43,28 +43,52 @@ export async function store(state: IssuanceState, deps: Pick<Dependencies, 'issu
     },
   );
   const renewAt = renewalTime(state.spec, new Date(info.notBefore), new Date(info.notAfter));
-  await updateRecord(deps.inventory, deps.clock, state.name, (record, now) => ({
-    ...record,
-    status: {
-      ...record.status,
-      conditions: setCondition(
-        removeCondition(record.status.conditions, 'Issuing'),
-        { type: 'Ready', status: 'True', reason: Reasons.Ready, message: 'Certificate is up to date and has not expired' },
-        now,
-      ),
-      notBefore: info.notBefore,
-      notAfter: info.notAfter,
-      renewalTime: renewAt.toISOString(),
-      serialNumber: info.serialNumber,
-      secretArn,
-      revision: state.revision,
-      failedIssuanceAttempts: 0,
-    },
-    events: appendEvent(record.events, { type: 'Normal', reason: Reasons.Issued, message: 'The certificate has been successfully issued' }, now),
-  }));
-  logger.info('certificate stored', { certificate: state.name, serialNumber: info.serialNumber, notAfter: info.notAfter, versionId });
+  await updateRecord(deps.inventory, deps.clock, state.name, (record, now) =>
+    record.status.serialNumber === info.serialNumber && record.status.secretArn === secretArn
+      ? undefined
+      : {
+          ...record,
+          status: {
+            ...record.status,
+            conditions: setCondition(
+              removeCondition(record.status.conditions, 'Issuing'),
+              {
+                type: 'Ready',
+                status: 'True',
+                reason: Reasons.Ready,
+                message: 'Certificate is up to date and has not expired',
+              },
+              now,
+            ),
+            notBefore: info.notBefore,
+            notAfter: info.notAfter,
+            renewalTime: renewAt.toISOString(),
+            serialNumber: info.serialNumber,
+            secretArn,
+            revision: state.revision,
+            failedIssuanceAttempts: 0,
+          },
+          events: appendEvent(
+            record.events,
+            { type: 'Normal', reason: Reasons.Issued, message: 'The certificate has been successfully issued' },
+            now,
+          ),
+        },
+  );
+  logger.info('certificate stored', {
+    certificate: state.name,
+    serialNumber: info.serialNumber,
+    notAfter: info.notAfter,
+    versionId,
+  });
   return {
     ...state,
-    result: { serialNumber: info.serialNumber, notBefore: info.notBefore, notAfter: info.notAfter, secretArn, versionId },
+    result: {
+      serialNumber: info.serialNumber,
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+      secretArn,
+      versionId,
+    },
   };
 }

@@ -7,10 +7,20 @@ const client = lazy(() => new SecretsManagerClient({}));
 
 /** Certificates, keys and pending keys in Secrets Manager, under the deployment's prefix. */
 export const certificateStore = lazy(
-  () => new SecretsManagerCertificateStore({ client: client(), prefix: awsConfig().secretPrefix, kmsKeyId: awsConfig().kmsKeyId }),
+  () =>
+    new SecretsManagerCertificateStore({
+      client: client(),
+      prefix: awsConfig().secretPrefix,
+      kmsKeyId: awsConfig().kmsKeyId,
+    }),
 );
 
 /** ACME account keys in Secrets Manager. */
 export const accountKeyStore = lazy(
-  () => new SecretsManagerAccountKeyStore({ client: client(), prefix: awsConfig().secretPrefix, kmsKeyId: awsConfig().kmsKeyId }),
+  () =>
+    new SecretsManagerAccountKeyStore({
+      client: client(),
+      prefix: awsConfig().secretPrefix,
+      kmsKeyId: awsConfig().kmsKeyId,
+    }),
 );

@@ -1,0 +1,376 @@
+/**
+ * The synthesized CloudFormation template: encryption, the functions, the state machine's error
+ * handling and the least privilege of each step's role. Lambda bundling is skipped (the code is
+ * covered by bundle.test.ts), so this file synthesizes in seconds.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type CertflowConfig, loadConfig } from '../../infra/config.js';
+import { synthesizeTemplate } from '../../infra/synth.js';
+import { definitionFromTemplate } from '../../shared/local/state-machine.js';
+
+type Json = any;
+type Resources = Record<string, { Type: string; Properties?: Record<string, Json> }>;
+interface Statement {
+  Effect: string;
+  Action?: string | string[];
+  Resource?: Json;
+  Condition?: Record<string, Json>;
+  Principal?: Json;
+}
+
+const ZONE_ID = 'Z0123456789ABC';
+const SCOPED_ZONE_CONFIG = loadConfig({
+  issuers: [
+    {
+      kind: 'acme',
+      name: 'letsencrypt',
+      server: 'https://acme-v02.api.letsencrypt.org/directory',
+      email: 'ops@example.com',
+      solvers: [{ dns01: { route53: { hostedZoneId: ZONE_ID } } }],
+    },
+  ],
+});
+const STEPS = [
+  'Prepare',
+  'CreateOrder',
+  'PresentChallenges',
+  'CheckPropagation',
+  'AcceptChallenges',
+  'PollAuthorizations',
+  'Finalize',
+  'PollOrder',
+  'Store',
+  'Cleanup',
+  'Publish',
+  'RecordFailure',
+];
+/** These run once the outcome is known, so a failure there must not send the execution back to Cleanup. */
+const UNCAUGHT_STEPS = new Set(['Cleanup', 'Publish', 'RecordFailure']);
+const ACME_CHALLENGE_CONDITIONS = {
+  'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+  'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
+};
+const SECRETS_PATTERN = 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:certflow/*';
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+const kebab = (name: string) => name.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase();
+
+/** Renders an ARN built with intrinsics as `${Ref}`/`${Id.Attr}` text, so it can be compared. */
+function render(node: Json): string {
+  if (typeof node === 'string') return node;
+  if (node?.Ref !== undefined) return `\${${node.Ref}}`;
+  if (node?.['Fn::GetAtt']) return `\${${(node['Fn::GetAtt'] as string[]).join('.')}}`;
+  if (node?.['Fn::Join']) {
+    const [separator, parts] = node['Fn::Join'] as [string, Json[]];
+    return parts.map(render).join(separator);
+  }
+  return JSON.stringify(node);
+}
+
+function ofType(resources: Resources, type: string): [string, Record<string, Json>][] {
+  return Object.entries(resources).flatMap(([id, r]) => (r.Type === type ? [[id, r.Properties ?? {}]] : []));
+}
+
+/** Every policy statement in the template, identity or resource policy, with where it sits. */
+function allStatements(resources: Resources): { owner: string; type: string; statement: Statement }[] {
+  const found: { owner: string; type: string; statement: Statement }[] = [];
+  const visit = (owner: string, type: string, node: Json) => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(owner, type, n));
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node.Statement) && typeof node.Version === 'string') {
+      for (const statement of node.Statement as Statement[]) found.push({ owner, type, statement });
+      return;
+    }
+    for (const value of Object.values(node)) visit(owner, type, value);
+  };
+  for (const [id, r] of Object.entries(resources)) visit(id, r.Type, r.Properties);
+  return found;
+}
+
+/** The logical id of the function whose `certflow:step` tag names `file`. */
+function functionOf(resources: Resources, step: string): string {
+  const file = kebab(step);
+  const match = ofType(resources, 'AWS::Lambda::Function').find(([, p]) =>
+    asArray<{ Key: string; Value: string }>(p.Tags).some((t) => t.Key === 'certflow:step' && t.Value === file),
+  );
+  assert.ok(match, `a function is tagged certflow:step=${file}`);
+  return match[0];
+}
+
+/** The statements a function's role carries: inline, and from every policy attached to it. */
+function statementsOfFunction(resources: Resources, step: string): Statement[] {
+  const fn = resources[functionOf(resources, step)]!.Properties!;
+  const [roleId] = fn.Role['Fn::GetAtt'] as [string, string];
+  const role = resources[roleId]!.Properties!;
+  const inline = asArray<Json>(role.Policies).flatMap((p) => p.PolicyDocument.Statement as Statement[]);
+  const attached = [...ofType(resources, 'AWS::IAM::Policy'), ...ofType(resources, 'AWS::IAM::ManagedPolicy')]
+    .filter(([, p]) => asArray<Json>(p.Roles).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.PolicyDocument.Statement as Statement[]);
+  return [...inline, ...attached];
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => asArray(s.Action));
+const grants = (statement: Statement, action: string) => asArray(statement.Action).includes(action);
+
+function synth(config: CertflowConfig) {
+  const json = synthesizeTemplate(config);
+  return { json, template: Template.fromJSON(json), resources: json.Resources as Resources };
+}
+
+describe('Stack: Certflow', () => {
+  let json: ReturnType<typeof synthesizeTemplate>;
+  let template: Template;
+  let resources: Resources;
+  let keyId: string;
+
+  before(() => {
+    ({ json, template, resources } = synth(loadConfig({})));
+    keyId = ofType(resources, 'AWS::KMS::Key')[0]![0];
+  });
+
+  describe('encryption and inventory', () => {
+    it('creates one customer-managed KMS key', () => {
+      template.resourceCountIs('AWS::KMS::Key', 1);
+    });
+
+    it('rotates the KMS key', () => {
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    });
+
+    it('bills the inventory table per request', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' });
+    });
+
+    it('keeps point-in-time recovery on for the inventory table', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('encrypts the inventory table with the certflow key', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      });
+    });
+
+    it('keys inventory items by certificate name', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
+      });
+    });
+  });
+
+  describe('functions', () => {
+    let functions: [string, Record<string, Json>][];
+    before(() => {
+      functions = ofType(resources, 'AWS::Lambda::Function');
+    });
+
+    it('deploys one function per pipeline step', () => {
+      template.resourceCountIs('AWS::Lambda::Function', STEPS.length);
+    });
+
+    it('runs every function on nodejs22.x', () => {
+      for (const [id, p] of functions) assert.equal(p.Runtime, 'nodejs22.x', id);
+    });
+
+    it('runs every function on arm64', () => {
+      for (const [id, p] of functions) assert.deepEqual(p.Architectures, ['arm64'], id);
+    });
+
+    it('tells every function the issuers, the table, the secret prefix and the key', () => {
+      const tableId = ofType(resources, 'AWS::DynamoDB::Table')[0]![0];
+      for (const [id, p] of functions) {
+        const env = p.Environment?.Variables ?? {};
+        assert.deepEqual(JSON.parse(env.CERTFLOW_ISSUERS), loadConfig({}).issuers, id);
+        assert.deepEqual(env.CERTFLOW_TABLE, { Ref: tableId }, id);
+        assert.equal(env.CERTFLOW_SECRET_PREFIX, 'certflow', id);
+        assert.deepEqual(env.CERTFLOW_KMS_KEY_ID, { 'Fn::GetAtt': [keyId, 'Arn'] }, id);
+      }
+    });
+
+    it('tags every function with a handler file that exists in functions/', () => {
+      const files = functions.map(([id, p]) => {
+        const tag = asArray<{ Key: string; Value: string }>(p.Tags).find((t) => t.Key === 'certflow:step');
+        assert.ok(tag, `${id} has a certflow:step tag`);
+        const file = new URL(`../../functions/${tag.Value}.ts`, import.meta.url);
+        assert.ok(existsSync(file), `${id}: functions/${tag.Value}.ts exists`);
+        return tag.Value;
+      });
+      assert.equal(new Set(files).size, STEPS.length, 'no two functions share a handler file');
+    });
+  });
+
+  describe('state machine', () => {
+    let states: Record<string, Json>;
+    let taskSteps: Record<string, string>;
+    let tasks: [string, Json][];
+    before(() => {
+      const parsed = definitionFromTemplate(json);
+      states = parsed.definition.States as Record<string, Json>;
+      taskSteps = parsed.taskSteps;
+      tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+    });
+
+    it('deploys one Standard state machine', () => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+    });
+
+    it('has a state for every step of the pipeline', () => {
+      for (const step of STEPS) assert.ok(states[step], `state ${step}`);
+    });
+
+    it('runs each step in the function named after it', () => {
+      assert.deepEqual(taskSteps, Object.fromEntries(STEPS.map((step) => [step, kebab(step)])));
+    });
+
+    it('catches every failure before the end into Cleanup, keeping the error in $.error', () => {
+      for (const [name, state] of tasks.filter(([name]) => !UNCAUGHT_STEPS.has(name))) {
+        assert.ok(
+          asArray<Json>(state.Catch).some(
+            (c) => c.ErrorEquals.includes('States.ALL') && c.Next === 'Cleanup' && c.ResultPath === '$.error',
+          ),
+          `${name} catches States.ALL into Cleanup`,
+        );
+      }
+    });
+
+    it('records a failed cleanup without overwriting the original error', () => {
+      assert.deepEqual(states.Cleanup.Catch, [
+        { ErrorEquals: ['States.ALL'], Next: 'RecordFailure', ResultPath: '$.cleanupError' },
+      ]);
+    });
+
+    it('retries TransientError at least twice in every task', () => {
+      for (const [name, state] of tasks) {
+        const retry = asArray<Json>(state.Retry).find((r) => r.ErrorEquals.includes('TransientError'));
+        assert.ok(retry, `${name} retries TransientError`);
+        assert.ok(retry.MaxAttempts >= 2, `${name}: MaxAttempts ${retry.MaxAttempts}`);
+      }
+    });
+
+    it('retries RateLimitedError in every task', () => {
+      for (const [name, state] of tasks) {
+        const retry = asArray<Json>(state.Retry).find((r) => r.ErrorEquals.includes('RateLimitedError'));
+        assert.ok(retry && retry.MaxAttempts >= 1, `${name} retries RateLimitedError`);
+      }
+    });
+
+    it('waits only as long as the polling step asks, never a fixed time', () => {
+      const waits = Object.entries(states).filter(([, s]) => s.Type === 'Wait');
+      assert.ok(waits.length > 0, 'the state machine polls');
+      for (const [name, state] of waits) {
+        assert.equal(state.SecondsPath, '$.poll.delaySeconds', name);
+        for (const fixed of ['Seconds', 'Timestamp', 'TimestampPath']) assert.equal(state[fixed], undefined, name);
+      }
+    });
+
+    it('logs every event but not the execution data, which holds certificate material', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      });
+    });
+
+    it('traces executions with X-Ray', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } });
+    });
+  });
+
+  describe('IAM', () => {
+    it('lets PresentChallenges change only TXT records named _acme-challenge.*', () => {
+      const changes = statementsOfFunction(resources, 'PresentChallenges').filter((s) =>
+        grants(s, 'route53:ChangeResourceRecordSets'),
+      );
+      assert.ok(changes.length > 0, 'PresentChallenges may change record sets');
+      for (const s of changes) {
+        assert.deepEqual(asArray(s.Action), ['route53:ChangeResourceRecordSets']);
+        assert.deepEqual(s.Condition, ACME_CHALLENGE_CONDITIONS);
+      }
+    });
+
+    it('never allows ChangeResourceRecordSets without the TXT and _acme-challenge.* conditions', () => {
+      const changes = allStatements(resources).filter(({ statement }) =>
+        grants(statement, 'route53:ChangeResourceRecordSets'),
+      );
+      for (const { owner, statement } of changes)
+        assert.deepEqual(statement.Condition, ACME_CHALLENGE_CONDITIONS, owner);
+    });
+
+    it('scopes every Secrets Manager statement to secrets under certflow/', () => {
+      const secrets = allStatements(resources).filter(({ statement }) =>
+        asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')),
+      );
+      assert.ok(secrets.length > 0, 'some step uses Secrets Manager');
+      for (const { owner, statement } of secrets) {
+        assert.deepEqual(asArray(statement.Resource).map(render), [SECRETS_PATTERN], owner);
+      }
+    });
+
+    it('keeps Publish away from Secrets Manager and KMS', () => {
+      const actions = actionsOf(statementsOfFunction(resources, 'Publish'));
+      assert.deepEqual(
+        actions.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:')),
+        [],
+      );
+    });
+
+    it('keeps Prepare away from Route53 and Secrets Manager', () => {
+      const actions = actionsOf(statementsOfFunction(resources, 'Prepare'));
+      assert.deepEqual(
+        actions.filter((a) => a.startsWith('route53:') || a.startsWith('secretsmanager:')),
+        [],
+      );
+    });
+
+    it('grants no wildcard action anywhere', () => {
+      for (const { owner, type, statement } of allStatements(resources)) {
+        // The key policy's one statement is AWS's default: the account root gets kms:*, which only
+        // delegates to IAM; without it no identity policy could use the key.
+        const delegatesToIam =
+          type === 'AWS::KMS::Key' &&
+          render(statement.Principal?.AWS) === 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
+        if (delegatesToIam) continue;
+        const wildcards = asArray(statement.Action).filter((a) => a === '*' || a.endsWith(':*'));
+        assert.deepEqual(wildcards, [], owner);
+      }
+    });
+
+    describe('when every solver names its hosted zone', () => {
+      let scoped: Resources;
+      before(() => {
+        scoped = synth(SCOPED_ZONE_CONFIG).resources;
+      });
+
+      it('lets PresentChallenges change records in exactly that zone', () => {
+        const changes = statementsOfFunction(scoped, 'PresentChallenges').filter((s) =>
+          grants(s, 'route53:ChangeResourceRecordSets'),
+        );
+        assert.ok(changes.length > 0, 'PresentChallenges may change record sets');
+        for (const s of changes) {
+          assert.deepEqual(asArray(s.Resource).map(render), [`arn:\${AWS::Partition}:route53:::hostedzone/${ZONE_ID}`]);
+          assert.deepEqual(s.Condition, ACME_CHALLENGE_CONDITIONS);
+        }
+      });
+
+      it('grants no other hosted zone', () => {
+        const anyZone = allStatements(scoped).filter(({ statement }) =>
+          asArray(statement.Resource).some((r) => render(r).endsWith(':hostedzone/*')),
+        );
+        assert.deepEqual(anyZone, []);
+      });
+
+      it('does not allow looking zones up', () => {
+        const lookups = allStatements(scoped).filter(({ statement }) =>
+          grants(statement, 'route53:ListHostedZonesByName'),
+        );
+        assert.deepEqual(lookups, []);
+      });
+    });
+  });
+});

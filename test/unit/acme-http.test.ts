@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { classifyingAdapter, parseRetryAfter } from '../../shared/acme/http.js';
+import { AcmeError, RateLimitedError, TransientError } from '../../shared/errors.js';
+
+const config = {
+  method: 'post',
+  url: 'https://ca.test/acme/new-order',
+  headers: {},
+} as unknown as InternalAxiosRequestConfig;
+
+function answering(status: number, body: unknown, headers: Record<string, string> = {}): AxiosAdapter {
+  // acme-client makes axios reject every response, so answers arrive as errors with `.response`.
+  return async () => {
+    const response = {
+      status,
+      data: typeof body === 'string' ? body : JSON.stringify(body),
+      headers,
+      config,
+    } as unknown as AxiosResponse;
+    throw Object.assign(new Error(`Request failed with status code ${status}`), { response });
+  };
+}
+
+async function classify(adapter: AxiosAdapter): Promise<unknown> {
+  return classifyingAdapter(adapter)(config).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe('Function: classifyingAdapter', () => {
+  it('turns a 5xx answer into a TransientError', async () => {
+    const error = await classify(answering(503, { type: 'urn:ietf:params:acme:error:serverInternal', detail: 'busy' }));
+    assert.ok(error instanceof TransientError);
+    assert.match(error.message, /^acme: POST https:\/\/ca\.test\/acme\/new-order answered 503: busy/);
+  });
+
+  it('turns rateLimited into a RateLimitedError carrying Retry-After', async () => {
+    const error = await classify(
+      answering(429, { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'slow down' }, { 'retry-after': '20' }),
+    );
+    assert.ok(error instanceof RateLimitedError);
+    assert.equal(error.retryAfterSeconds, 20);
+  });
+
+  it('ends the issuance when the CA asks to wait longer than the retrier covers', async () => {
+    const error = await classify(
+      answering(
+        429,
+        { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'too many certificates' },
+        { 'retry-after': '7200' },
+      ),
+    );
+    assert.ok(error instanceof AcmeError);
+    assert.match(error.message, /rate limited until .*: too many certificates/);
+  });
+
+  it('keeps the CA problem type and detail on terminal errors', async () => {
+    const error = await classify(
+      answering(403, { type: 'urn:ietf:params:acme:error:unauthorized', detail: 'no TXT record' }),
+    );
+    assert.ok(error instanceof AcmeError);
+    assert.equal(error.problemType, 'urn:ietf:params:acme:error:unauthorized');
+    assert.equal(error.message, 'acme: no TXT record');
+  });
+
+  it('leaves badNonce to acme-client, which retries with the fresh nonce', async () => {
+    const error = await classify(answering(400, { type: 'urn:ietf:params:acme:error:badNonce', detail: 'stale' }));
+    assert.ok(!(error instanceof AcmeError) && error instanceof Error);
+    assert.ok((error as { response?: unknown }).response, 'the original axios error goes on');
+  });
+
+  it('passes successful answers through unchanged', async () => {
+    const error = await classify(answering(201, { status: 'pending' }));
+    assert.ok((error as { response?: { status: number } }).response?.status === 201);
+  });
+
+  it('turns a connection failure into a TransientError', async () => {
+    const error = await classify(async () => {
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    });
+    assert.ok(error instanceof TransientError);
+    assert.match(error.message, /ECONNRESET/);
+  });
+});
+
+describe('Function: parseRetryAfter', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  it('reads seconds', () => assert.equal(parseRetryAfter('120', now), 120));
+  it('reads an HTTP date', () => assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', now), 60));
+  it('ignores a past date', () => assert.equal(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now), undefined));
+  it('ignores garbage', () => assert.equal(parseRetryAfter('soon', now), undefined));
+});

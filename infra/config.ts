@@ -6,6 +6,7 @@
 import {
   type AcmeIssuerConfig,
   type IssuerConfig,
+  type Route53SolverConfig,
   LETS_ENCRYPT_PRODUCTION,
   LETS_ENCRYPT_STAGING,
 } from '../shared/domain/issuer.js';
@@ -37,13 +38,20 @@ export function loadConfig(context: unknown): CertflowConfig {
   };
 }
 
-/** Hosted zones named by the solvers; empty means "any zone the look-up finds". */
+/** The Route53 configurations of every ACME solver. */
+export function route53Solvers(issuers: readonly IssuerConfig[]): Route53SolverConfig[] {
+  return issuers.flatMap((issuer) =>
+    issuer.kind === 'acme' ? issuer.solvers.flatMap((s) => (s.dns01.route53 ? [s.dns01.route53] : [])) : [],
+  );
+}
+
+/** Hosted zones named by the solvers. */
 export function configuredZoneIds(issuers: readonly IssuerConfig[]): string[] {
-  const ids = issuers.flatMap((issuer) => issuer.solvers.map((s) => s.dns01.route53?.hostedZoneId));
+  const ids = route53Solvers(issuers).map((r) => r.hostedZoneId);
   return [...new Set(ids.filter((id): id is string => Boolean(id)))].map((id) => id.replace(/^\/?hostedzone\//, ''));
 }
 
 /** True when some solver looks its zone up (so the policy must allow any zone). */
 export function usesZoneLookup(issuers: readonly IssuerConfig[]): boolean {
-  return issuers.some((issuer) => issuer.solvers.some((s) => s.dns01.route53 && !s.dns01.route53.hostedZoneId));
+  return route53Solvers(issuers).some((r) => !r.hostedZoneId);
 }

@@ -6,7 +6,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import type { CertificateStorage } from './constructs/certificate-storage.js';
-import type { StepGrants } from './constructs/pipeline-functions.js';
+import type { StepGrants } from './constructs/certflow-function.js';
 
 /** Renders a possibly tokenised string the way cdk-nag names resources in finding ids. */
 export function nagName(scope: IConstruct, value: string): string {
@@ -33,14 +33,14 @@ function ack(scope: IConstruct, id: string, reason: string): void {
 }
 
 /**
- * Findings on a pipeline function's role: only those its grants produce, so a wildcard that
+ * Findings on a function's role: only those its grants produce, so a wildcard that
  * someone adds later is reported, not silently covered.
  */
-export function acknowledgePipelineFunction(
+export function acknowledgeFunction(
   fn: lambda.IFunction,
   grants: StepGrants,
   storage: CertificateStorage,
-  anyZone: boolean,
+  route53: { used: boolean; anyZone: boolean },
 ): void {
   ack(
     fn,
@@ -71,14 +71,14 @@ export function acknowledgePipelineFunction(
       'Secrets Manager and DynamoDB envelope-encrypt with data keys of the certflow key.',
     );
   }
-  if (grants.route53 === 'wait') {
+  if (grants.route53 === 'wait' && route53.used) {
     ack(
       fn,
       `${IAM5}[Resource::arn:<AWS::Partition>:route53:::change/*]`,
       'GetChange ids are only known after the change; change ids carry no data.',
     );
   }
-  if (grants.route53 === 'write' && anyZone) {
+  if (grants.route53 === 'write' && route53.anyZone) {
     ack(
       fn,
       `${IAM5}[Resource::arn:<AWS::Partition>:route53:::hostedzone/*]`,
@@ -101,5 +101,33 @@ export function acknowledgeStateMachine(stateMachine: IConstruct, functions: lam
     stateMachine,
     `${IAM5}[Resource::*]`,
     'X-Ray tracing (PutTraceSegments) and CloudWatch Logs delivery support no resource-level permission.',
+  );
+}
+
+/** Findings on the REST API. */
+export function acknowledgeApi(api: IConstruct): void {
+  ack(
+    api,
+    'AwsSolutions-APIG3',
+    'Every method requires IAM (SigV4) auth and the stage is throttled; a WAF web ACL can be attached by the operator where the API is exposed beyond IAM principals.',
+  );
+  ack(
+    api,
+    'AwsSolutions-COG4',
+    'The API uses IAM (SigV4) authorization, not Cognito: callers are AWS principals (CI roles, operators, the CLI).',
+  );
+  ack(
+    api,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    'The account-level role API Gateway needs to write execution logs; it only writes CloudWatch Logs.',
+  );
+}
+
+/** `grantInvoke` also covers the target's versions and aliases (`<arn>:*`). */
+export function acknowledgeInvoke(caller: lambda.IFunction, target: lambda.IFunction): void {
+  ack(
+    caller,
+    `${IAM5}[Resource::${nagName(caller, target.functionArn)}:*]`,
+    'CDK grantInvoke lets the caller invoke any version of this one function; nothing else.',
   );
 }

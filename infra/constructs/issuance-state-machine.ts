@@ -23,9 +23,10 @@ export interface IssuanceStateMachineProps {
 }
 
 /**
- * The ACME issuance as a Standard state machine:
+ * Issuance as a Standard state machine. ACME:
  * Prepare → CreateOrder → PresentChallenges → CheckPropagation ⇄ Wait → AcceptChallenges →
- * PollAuthorizations ⇄ Wait → Finalize → PollOrder ⇄ Wait → Store → Cleanup → Publish.
+ * PollAuthorizations ⇄ Wait → Finalize → PollOrder ⇄ Wait → Store → Cleanup → Publish;
+ * selfSigned and ca: Prepare → Sign → Store → Cleanup → Publish.
  * Every step's failure is caught into Cleanup → RecordFailure. Waiting is done by Wait states
  * whose length the polling step sets (`$.poll.delaySeconds`, from the CA's Retry-After).
  */
@@ -68,6 +69,7 @@ export class IssuanceStateMachine extends Construct {
       sfn.TaskInput.fromObject({ input: sfn.JsonPath.entirePayload, executionName: sfn.JsonPath.executionName }),
     );
     const createOrder = step('CreateOrder');
+    const signStep = step('Sign');
     const present = step('PresentChallenges');
     const checkPropagation = step('CheckPropagation');
     const accept = step('AcceptChallenges');
@@ -90,6 +92,7 @@ export class IssuanceStateMachine extends Construct {
     for (const task of [
       prepare,
       createOrder,
+      signStep,
       present,
       checkPropagation,
       accept,
@@ -110,8 +113,14 @@ export class IssuanceStateMachine extends Construct {
     waitForAuthorizations.next(pollAuthorizations);
     waitForOrder.next(pollOrder);
 
-    prepare
-      .next(createOrder)
+    // ACME orders and validates; selfSigned and ca issuers sign at once.
+    prepare.next(
+      new sfn.Choice(this, 'IssuerKind')
+        .when(sfn.Condition.stringEquals('$.issuerKind', 'acme'), createOrder)
+        .otherwise(signStep),
+    );
+    signStep.next(store);
+    createOrder
       .next(present)
       .next(checkPropagation)
       .next(new sfn.Choice(this, 'Propagated').when(done, accept).otherwise(waitForPropagation));

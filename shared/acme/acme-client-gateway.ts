@@ -159,6 +159,10 @@ class AcmeClientSession implements AcmeSession {
     return toOrder({ ...(data as object), url: order.url });
   }
 
+  async revoke(certificatePem: string): Promise<void> {
+    await this.withAccount(() => this.client.revokeCertificate(certificatePem));
+  }
+
   async downloadCertificate(order: AcmeOrder, preferredChain?: string): Promise<string> {
     return this.withAccount(() => this.client.getCertificate(order as never, preferredChain));
   }

@@ -84,7 +84,7 @@ export async function createCsr(spec: CertificateSpec, privateKeyPem: string): P
 }
 
 /** The subject as JSON RDNs, with explicit string types so values are never parsed as DN syntax. */
-function subjectOf(spec: CertificateSpec): JsonAttributeAndObjectValue[] {
+export function subjectOf(spec: CertificateSpec): JsonAttributeAndObjectValue[] {
   const subject = spec.subject ?? {};
   const firstDns = spec.dnsNames[0];
   const commonName = spec.commonName || (firstDns && firstDns.length <= MAX_COMMON_NAME ? firstDns : undefined);
@@ -104,7 +104,7 @@ function typedString(value: string): { printableString: string } | { utf8String:
 }
 
 /** Imports the PEM key into WebCrypto and picks the signature algorithm cert-manager would use. */
-async function importKeys(privateKeyPem: string): Promise<SigningKeys> {
+export async function importKeys(privateKeyPem: string): Promise<SigningKeys> {
   let key: KeyObject;
   try {
     key = createPrivateKey(privateKeyPem);

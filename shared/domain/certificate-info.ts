@@ -129,9 +129,9 @@ export function describeKey(key: KeyObject): KeyDescription {
   }
 }
 
-/** Node prints one RDN a line; records want one line. */
-function oneLine(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
+/** Node prints one RDN a line; records want one line. An empty name is `undefined` in Node. */
+function oneLine(name: string | undefined): string {
+  return (name ?? '').split('\n').filter(Boolean).join(', ');
 }
 
 // --- Minimal DER reading, just enough to reach the SubjectAltName extension. ---

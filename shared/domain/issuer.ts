@@ -41,7 +41,24 @@ export interface AcmeIssuerConfig {
   caBundlePem?: string;
 }
 
-export type IssuerConfig = AcmeIssuerConfig;
+/** Signs each certificate with its own key (cert-manager's `selfSigned`). */
+export interface SelfSignedIssuerConfig {
+  kind: 'selfSigned';
+  name: string;
+}
+
+/**
+ * Signs with a CA key pair kept by certflow: the certificate `certificateName` (issued by certflow,
+ * typically by a `selfSigned` issuer with `isCA: true` — cert-manager's bootstrap pattern).
+ */
+export interface CaIssuerConfig {
+  kind: 'ca';
+  name: string;
+  certificateName: string;
+}
+
+export type IssuerConfig = AcmeIssuerConfig | SelfSignedIssuerConfig | CaIssuerConfig;
+export type IssuerKind = IssuerConfig['kind'];
 
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';

@@ -49,6 +49,9 @@ const NAME_RULE = 'must be 1–63 lowercase letters, digits or hyphens, starting
 const CLUSTER = /^[A-Za-z0-9_-]{1,100}$/;
 // C0 and C1 controls, DEL included: they have no business in names and break logs and headers.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Bidirectional overrides and isolates can make a name read as another (CVE-2021-42574).
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const RESERVED_DOMAINS = ['cert-manager.io', 'certflow.io'];
 
 const SPEC_FIELDS = [
@@ -99,6 +102,7 @@ export function validateSpec(input: unknown): CertificateSpec {
   const issuerRef = { name: requiredName(get(issuerObj, 'name'), 'issuerRef.name') };
 
   const dnsNames = stringArray(get(spec, 'dnsNames'), 'dnsNames').map((dnsName, i) => {
+    if (isValidIpAddress(dnsName)) fail(`dnsNames[${i}]`, `${quote(dnsName)} is an IP address: put it in ipAddresses`);
     if (!isValidDnsName(dnsName, { allowWildcard: true }))
       fail(`dnsNames[${i}]`, `${quote(dnsName)} is not a valid DNS name`);
     return dnsName.toLowerCase();
@@ -367,6 +371,8 @@ function string(value: unknown, field: string): string {
   if (typeof value !== 'string') fail(field, 'must be a string');
   if (value.length > MAX_STRING_LENGTH) fail(field, `must be at most ${MAX_STRING_LENGTH} characters`);
   if (CONTROL.test(value)) fail(field, 'must not contain control characters');
+  if (BIDI.test(value)) fail(field, 'must not contain bidirectional control characters');
+  if (LONE_SURROGATE.test(value)) fail(field, 'must be well-formed Unicode (no lone surrogates)');
   return value;
 }
 

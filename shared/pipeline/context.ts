@@ -1,5 +1,5 @@
 /** Helpers the steps share: the issuer of an issuance, its solvers, and poll bookkeeping. */
-import { type AcmeIssuerConfig, findIssuer } from '../domain/issuer.js';
+import { type AcmeIssuerConfig, type IssuerConfig, findIssuer } from '../domain/issuer.js';
 import { AcmeError, ValidationError } from '../errors.js';
 import type { AcmeSession, Dependencies, DnsSolver } from './ports.js';
 import type { IssuanceState, PollState } from './state.js';
@@ -18,12 +18,19 @@ export const MAX_POLLS = {
   order: 100,
 } as const;
 
+export function issuerOf(deps: Pick<Dependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): IssuerConfig {
+  const issuer = findIssuer(deps.issuers, state.issuer);
+  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
+  return issuer;
+}
+
 export function acmeIssuerOf(
   deps: Pick<Dependencies, 'issuers'>,
   state: Pick<IssuanceState, 'issuer'>,
 ): AcmeIssuerConfig {
-  const issuer = findIssuer(deps.issuers, state.issuer);
-  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
+  const issuer = issuerOf(deps, state);
+  if (issuer.kind !== 'acme')
+    throw new ValidationError('issuerRef.name', `issuer "${issuer.name}" is not an ACME issuer`);
   return issuer;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AcmeIssuerConfig, AcmeSolverConfig, IssuerConfig } from '../domain/issuer.js';
 import type { CertificateRecord } from '../domain/record.js';
+import type { ExecutionInput } from './state.js';
 
 // ─── ACME ────────────────────────────────────────────────────────────────────────────────────
 
@@ -55,6 +56,8 @@ export interface AcmeSession {
   finalize(order: AcmeOrder, csrPem: string): Promise<AcmeOrder>;
   /** Leaf first, then the chain, as PEM. */
   downloadCertificate(order: AcmeOrder, preferredChain?: string): Promise<string>;
+  /** Revokes a certificate this account obtained (RFC 8555 §7.6). */
+  revoke(certificatePem: string): Promise<void>;
 }
 
 export interface AcmeGateway {
@@ -137,7 +140,29 @@ export interface Inventory {
    * that one (0: the record must not exist) and throws `ConflictError` otherwise.
    */
   put(record: CertificateRecord, expectedVersion: number): Promise<void>;
-  list(): Promise<CertificateRecord[]>;
+  /**
+   * Deletes the record if its stored version is `expectedVersion`; `ConflictError` otherwise.
+   * Deleting a record that does not exist is not an error.
+   */
+  delete(name: string, expectedVersion: number): Promise<void>;
+  /** One page of records in name order, through an index (never a Scan). */
+  list(options?: { limit?: number; nextToken?: string }): Promise<{ items: CertificateRecord[]; nextToken?: string }>;
+}
+
+// ─── Executions ──────────────────────────────────────────────────────────────────────────────
+
+/** Starts issuance executions (Step Functions StartExecution in AWS). */
+export interface IssuanceStarter {
+  /**
+   * Starts an execution named `executionName`. Idempotent: if an execution of that name exists
+   * (running or finished), nothing starts and `started` is false.
+   */
+  start(executionName: string, input: ExecutionInput): Promise<{ started: boolean; executionId?: string }>;
+}
+
+/** Revokes a certificate's current version at its CA (`DELETE …?revoke=true`). */
+export interface Revoker {
+  revoke(name: string): Promise<void>;
 }
 
 // ─── Events, clock ───────────────────────────────────────────────────────────────────────────
@@ -175,4 +200,6 @@ export interface Dependencies {
   dns: DnsSolverFactory;
   events: EventPublisher;
   clock: Clock;
+  issuance: IssuanceStarter;
+  revoker: Revoker;
 }

@@ -3,6 +3,7 @@
  * public TXT values. A private key never appears here (the Finalize step writes it to the store
  * and the Store step reads it back inside its own Lambda).
  */
+import type { IssuerKind } from '../domain/issuer.js';
 import type { CertificateSpec, CertificateSpecInput } from '../domain/spec.js';
 
 /** Execution input: a spec to apply, or the name of a certificate already in the inventory. */
@@ -46,7 +47,7 @@ export interface IssuanceState {
   /** Unique per execution; keys pending material and makes secret writes idempotent. */
   issuanceId: string;
   issuer: string;
-  issuerKind: 'acme';
+  issuerKind: IssuerKind;
   reason: string;
   spec: CertificateSpec;
   acme?: {
@@ -57,6 +58,8 @@ export interface IssuanceState {
     /** Only the challenges this issuance must solve (reused valid authorizations have none). */
     challenges: ChallengeRef[];
   };
+  /** From Sign (selfSigned and ca issuers): the new certificate and its CA. Public data. */
+  signed?: { certificatePem: string; caPem: string };
   /** Change ids per solver index, from PresentChallenges. */
   dns?: { solver: number; changeIds: string[] }[];
   poll?: PollState;

@@ -13,7 +13,15 @@ import { LocalEventPublisher } from '../adapters/local/local-event-publisher.js'
 import { MemoryInventory } from '../adapters/local/memory-inventory.js';
 import type { IssuerConfig } from '../domain/issuer.js';
 import { DnsError } from '../errors.js';
-import { type Clock, type Dependencies, type DnsSolverFactory, systemClock } from '../pipeline/ports.js';
+import { revokeCertificate } from '../certificates/revoke.js';
+import { CertflowError } from '../errors.js';
+import {
+  type Clock,
+  type Dependencies,
+  type DnsSolverFactory,
+  type IssuanceStarter,
+  systemClock,
+} from '../pipeline/ports.js';
 import { SolverCache } from './solver-cache.js';
 
 export interface LocalDependencyOptions {
@@ -27,6 +35,8 @@ export interface LocalDependencyOptions {
   /** Other DNS solvers (tests: Route53 against a local endpoint). */
   dns?: DnsSolverFactory;
   clock?: Clock;
+  /** Starts executions (local mode: the local state machine); set later with `useIssuanceStarter`. */
+  issuance?: IssuanceStarter;
 }
 
 export interface LocalDependencies extends Dependencies {
@@ -37,7 +47,7 @@ export interface LocalDependencies extends Dependencies {
 
 export function localDependencies(options: LocalDependencyOptions): LocalDependencies {
   configureAcmeHttp({ httpsAgent: options.httpsAgent });
-  return {
+  const deps: LocalDependencies = {
     issuers: options.issuers,
     inventory: new MemoryInventory(options.persistInventory ? { file: join(options.dir, 'inventory.json') } : {}),
     store: new FileCertificateStore({ dir: options.dir }),
@@ -50,5 +60,12 @@ export function localDependencies(options: LocalDependencyOptions): LocalDepende
       }),
     events: new LocalEventPublisher(),
     clock: options.clock ?? systemClock,
+    issuance: options.issuance ?? {
+      start: async () => {
+        throw new CertflowError('local: no state machine is attached to start issuances');
+      },
+    },
+    revoker: { revoke: (name) => revokeCertificate(name, deps) },
   };
+  return deps;
 }

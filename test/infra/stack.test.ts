@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type CertflowConfig, loadConfig } from '../../infra/config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import { definitionFromTemplate } from '../../shared/local/state-machine.js';
@@ -40,6 +40,7 @@ const STEPS = [
   'CheckPropagation',
   'AcceptChallenges',
   'PollAuthorizations',
+  'Sign',
   'Finalize',
   'PollOrder',
   'Store',
@@ -47,6 +48,8 @@ const STEPS = [
   'Publish',
   'RecordFailure',
 ];
+/** Functions outside the state machine: the API and the revocation it calls. */
+const API_FUNCTIONS = ['api', 'revoke'];
 /** These run once the outcome is known, so a failure there must not send the execution back to Cleanup. */
 const UNCAUGHT_STEPS = new Set(['Cleanup', 'Publish', 'RecordFailure']);
 const ACME_CHALLENGE_CONDITIONS = {
@@ -160,7 +163,21 @@ describe('Stack: Certflow', () => {
     it('keys inventory items by certificate name', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [{ AttributeName: 'name', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'name', AttributeType: 'S' }],
+        AttributeDefinitions: Match.arrayWith([{ AttributeName: 'name', AttributeType: 'S' }]),
+      });
+    });
+
+    it('lists certificates through an index, in name order', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: 'byName',
+            KeySchema: [
+              { AttributeName: 'kind', KeyType: 'HASH' },
+              { AttributeName: 'name', KeyType: 'RANGE' },
+            ],
+          }),
+        ],
       });
     });
   });
@@ -171,8 +188,8 @@ describe('Stack: Certflow', () => {
       functions = ofType(resources, 'AWS::Lambda::Function');
     });
 
-    it('deploys one function per pipeline step', () => {
-      template.resourceCountIs('AWS::Lambda::Function', STEPS.length);
+    it('deploys one function per pipeline step, plus the API and revocation', () => {
+      template.resourceCountIs('AWS::Lambda::Function', STEPS.length + API_FUNCTIONS.length);
     });
 
     it('runs every function on nodejs22.x', () => {
@@ -202,7 +219,7 @@ describe('Stack: Certflow', () => {
         assert.ok(existsSync(file), `${id}: functions/${tag.Value}.ts exists`);
         return tag.Value;
       });
-      assert.equal(new Set(files).size, STEPS.length, 'no two functions share a handler file');
+      assert.equal(new Set(files).size, STEPS.length + API_FUNCTIONS.length, 'no two functions share a handler file');
     });
   });
 

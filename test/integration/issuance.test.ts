@@ -296,7 +296,7 @@ describe('Integration: issuance through the synthesized state machine', { skip }
       outputs: JSON.stringify(h.executions.map((e) => [e.output, e.cause])),
       logs: h.logs(),
       events: JSON.stringify(h.deps.events.published),
-      inventory: JSON.stringify(await h.deps.inventory.list()),
+      inventory: JSON.stringify((await h.deps.inventory.list()).items),
     };
     assert.ok(haystacks.history.length > 10_000, 'history was captured');
     assert.ok(haystacks.logs.includes('order created'), 'logs were captured');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
-import { ConflictError } from '../../shared/errors.js';
+import { ConflictError, ValidationError } from '../../shared/errors.js';
 
 function record(name: string, version: number): CertificateRecord {
   return {
@@ -88,9 +88,115 @@ describe('Class: MemoryInventory', () => {
   it('lists records sorted by name', async () => {
     await inventory.put(record('web', 1), 0);
     await inventory.put(record('api', 1), 0);
+    assert.deepEqual(await inventory.list(), { items: [record('api', 1), record('web', 1)] });
+  });
+
+  it('sorts names by their UTF-8 bytes, as DynamoDB does', async () => {
+    for (const name of ['\u{1F600}', '\uFF21', 'b', 'B']) await inventory.put(record(name, 1), 0);
     assert.deepEqual(
-      (await inventory.list()).map((r) => r.name),
-      ['api', 'web'],
+      (await inventory.list()).items.map((r) => r.name),
+      ['B', 'b', '\uFF21', '\u{1F600}'],
+    );
+  });
+
+  it('returns 100 records per page by default', async () => {
+    for (let i = 0; i < 101; i++) await inventory.put(record(`cert-${String(i).padStart(3, '0')}`, 1), 0);
+    const page = await inventory.list();
+    assert.equal(page.items.length, 100);
+    assert.ok(page.nextToken);
+  });
+
+  it('pages through every record with opaque tokens', async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `cert-${String(i).padStart(2, '0')}`);
+    for (const name of [...names].reverse()) await inventory.put(record(name, 1), 0);
+    const seen: string[] = [];
+    const tokens: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await inventory.list({ limit: 10, ...(nextToken ? { nextToken } : {}) });
+      seen.push(...page.items.map((r) => r.name));
+      nextToken = page.nextToken;
+      if (nextToken) tokens.push(nextToken);
+    } while (nextToken);
+    assert.deepEqual(seen, names);
+    assert.equal(tokens.length, 2);
+    for (const token of tokens) assert.match(token, /^[A-Za-z0-9_-]+$/);
+    assert.ok(
+      tokens.every((token) => !token.includes('cert')),
+      'tokens do not show names in clear',
+    );
+  });
+
+  it('leaves out the token on a page that reaches the end', async () => {
+    await inventory.put(record('api', 1), 0);
+    await inventory.put(record('web', 1), 0);
+    assert.equal((await inventory.list({ limit: 2 })).nextToken, undefined);
+  });
+
+  it('resumes after the token name even when that record was deleted meanwhile', async () => {
+    for (const name of ['a', 'b', 'c']) await inventory.put(record(name, 1), 0);
+    const first = await inventory.list({ limit: 2 });
+    await inventory.delete('b', 1);
+    const second = await inventory.list({ limit: 2, nextToken: first.nextToken! });
+    assert.deepEqual(
+      second.items.map((r) => r.name),
+      ['c'],
+    );
+  });
+
+  it('refuses a limit outside 1 to 1000', async () => {
+    for (const limit of [0, 1001, 1.5]) {
+      await assert.rejects(
+        inventory.list({ limit }),
+        (error: Error) => error instanceof ValidationError && error.field === 'limit',
+      );
+    }
+  });
+
+  it('refuses a malformed page token', async () => {
+    for (const nextToken of ['', '!!', 'e30', Buffer.from('{"after":1}').toString('base64url')]) {
+      await assert.rejects(inventory.list({ nextToken }), (error: Error) => {
+        assert.ok(error instanceof ValidationError);
+        assert.equal(error.message, 'nextToken: is not a valid page token');
+        return true;
+      });
+    }
+  });
+
+  it('deletes a record at the expected version', async () => {
+    await inventory.put(record('web', 1), 0);
+    await inventory.delete('web', 1);
+    assert.equal(await inventory.get('web'), undefined);
+  });
+
+  it('refuses to delete a record from a stale version', async () => {
+    await inventory.put(record('web', 1), 0);
+    await inventory.put(record('web', 2), 1);
+    await assert.rejects(inventory.delete('web', 1), ConflictError);
+    assert.equal((await inventory.get('web'))?.version, 2);
+  });
+
+  it('deletes a record that does not exist without complaint', async () => {
+    await inventory.delete('gone', 1);
+  });
+
+  it('lets a deleted name be created again from version 0', async () => {
+    await inventory.put(record('web', 1), 0);
+    await inventory.delete('web', 1);
+    await inventory.put(record('web', 1), 0);
+    assert.equal((await inventory.get('web'))?.version, 1);
+  });
+
+  it('saves deletions to its file', async () => {
+    const file = join(dir, 'inventory.json');
+    const first = new MemoryInventory({ file });
+    await first.put(record('web', 1), 0);
+    await first.put(record('api', 1), 0);
+    await first.delete('web', 1);
+    const restarted = new MemoryInventory({ file });
+    assert.deepEqual(
+      (await restarted.list()).items.map((r) => r.name),
+      ['api'],
     );
   });
 
@@ -108,6 +214,6 @@ describe('Class: MemoryInventory', () => {
 
   it('starts empty when its file does not exist yet', async () => {
     const fresh = new MemoryInventory({ file: join(dir, 'missing.json') });
-    assert.deepEqual(await fresh.list(), []);
+    assert.deepEqual(await fresh.list(), { items: [] });
   });
 });

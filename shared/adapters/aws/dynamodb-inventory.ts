@@ -1,25 +1,44 @@
 /**
  * The certificate inventory in DynamoDB, with the low-level client only (lib-dynamodb and its
  * marshaller would add to every bundle). The record travels as one JSON string attribute; the
- * few attributes that conditions and future indexes need are copied out next to it.
+ * few attributes that conditions and indexes need are copied out next to it.
  */
 import {
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  ScanCommand,
+  QueryCommand,
   type AttributeValue,
   type DynamoDBClient,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { type CertflowError, ConflictError, StoreError } from '../../errors.js';
+import { type CertflowError, ConflictError, StoreError, ValidationError } from '../../errors.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
 
+/** The table's key: one item per certificate, keyed by its name (S). */
+export const INVENTORY_TABLE = { partitionKey: 'name' } as const;
+
+/**
+ * The global secondary index that lists certificates in name order. Every item carries
+ * `kind: certificate`, so the whole inventory is one index partition sorted by `name`: a Query
+ * on it pages through every certificate without a Scan. Shared with the CDK construct and tests.
+ */
+export const INVENTORY_INDEX = {
+  name: 'byName',
+  partitionKey: 'kind',
+  sortKey: 'name',
+  kind: 'certificate',
+} as const;
+
+/** Page sizes of {@link Inventory.list}: `default` when no limit is given, at most `max`. */
+export const INVENTORY_LIST_LIMIT = { default: 100, max: 1000 } as const;
+
 /** Options of {@link DynamoDbInventory}. */
 export interface DynamoDbInventoryOptions {
   client: DynamoDBClient;
-  /** Table with partition key `name` (S). */
+  /** Table with partition key `name` (S) and the {@link INVENTORY_INDEX} index. */
   tableName: string;
 }
 
@@ -29,6 +48,10 @@ function dynamoDbError(action: string, error: unknown): CertflowError {
     'TransactionConflictException',
     'ReplicatedWriteConflictException',
   ]);
+}
+
+function isConditionalCheckFailure(error: unknown): error is { Item?: Record<string, AttributeValue> } {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }
 
 function parseItem(item: Record<string, AttributeValue>): CertificateRecord {
@@ -42,7 +65,56 @@ function parseItem(item: Record<string, AttributeValue>): CertificateRecord {
   }
 }
 
-/** {@link Inventory} on a DynamoDB table keyed by certificate name, with optimistic concurrency on `version`. */
+/** The page size asked for, checked here so that a bad value never reaches DynamoDB. */
+function listLimit(limit: number | undefined): number {
+  if (limit === undefined) return INVENTORY_LIST_LIMIT.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > INVENTORY_LIST_LIMIT.max) {
+    throw new ValidationError('limit', `must be an integer from 1 to ${INVENTORY_LIST_LIMIT.max}`);
+  }
+  return limit;
+}
+
+/**
+ * The token only carries the last name returned: the rest of the start key is constant, and
+ * rebuilding it here means a client-supplied token can never smuggle other attributes into the
+ * request.
+ */
+function encodePageToken(lastName: string): string {
+  return Buffer.from(JSON.stringify({ after: lastName }), 'utf8').toString('base64url');
+}
+
+function decodePageToken(token: string): string {
+  const invalid = new ValidationError('nextToken', 'is not a valid page token');
+  // Buffer decoding skips characters it does not know, so check the alphabet and round trip.
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid;
+  const bytes = Buffer.from(token, 'base64url');
+  if (bytes.toString('base64url') !== token) throw invalid;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const after = (parsed as { after?: unknown } | null)?.after;
+  if (typeof after !== 'string' || after === '') throw invalid;
+  return after;
+}
+
+/**
+ * The start key of a Query on the index: the index keys plus the table key. A name alone
+ * suffices because the index sorts on the table key itself, so a name is a unique position.
+ */
+function startKeyAfter(name: string): Record<string, AttributeValue> {
+  const key: Record<string, AttributeValue> = { [INVENTORY_INDEX.partitionKey]: { S: INVENTORY_INDEX.kind } };
+  key[INVENTORY_INDEX.sortKey] = { S: name };
+  key[INVENTORY_TABLE.partitionKey] = { S: name };
+  return key;
+}
+
+/**
+ * {@link Inventory} on a DynamoDB table keyed by certificate name, with optimistic concurrency on
+ * `version` and listing through the {@link INVENTORY_INDEX} index.
+ */
 export class DynamoDbInventory implements Inventory {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
@@ -55,7 +127,11 @@ export class DynamoDbInventory implements Inventory {
   async get(name: string): Promise<CertificateRecord | undefined> {
     try {
       const output = await this.#client.send(
-        new GetItemCommand({ TableName: this.#tableName, Key: { name: { S: name } }, ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: this.#tableName,
+          Key: { [INVENTORY_TABLE.partitionKey]: { S: name } },
+          ConsistentRead: true,
+        }),
       );
       return output.Item ? parseItem(output.Item) : undefined;
     } catch (error) {
@@ -72,10 +148,12 @@ export class DynamoDbInventory implements Inventory {
   async put(record: CertificateRecord, expectedVersion: number): Promise<void> {
     const stored: CertificateRecord = { ...record, version: expectedVersion + 1 };
     const item: Record<string, AttributeValue> = {
-      name: { S: record.name },
+      [INVENTORY_TABLE.partitionKey]: { S: record.name },
+      [INVENTORY_INDEX.partitionKey]: { S: INVENTORY_INDEX.kind },
       version: { N: String(stored.version) },
       record: { S: JSON.stringify(stored) },
     };
+    // Sparse on purpose: only certificates that have them will appear in indexes on them.
     if (record.status.notAfter) item['notAfter'] = { S: record.status.notAfter };
     if (record.status.renewalTime) item['renewalTime'] = { S: record.status.renewalTime };
 
@@ -85,7 +163,7 @@ export class DynamoDbInventory implements Inventory {
             TableName: this.#tableName,
             Item: item,
             ConditionExpression: 'attribute_not_exists(#n)',
-            ExpressionAttributeNames: { '#n': 'name' },
+            ExpressionAttributeNames: { '#n': INVENTORY_TABLE.partitionKey },
           }
         : {
             TableName: this.#tableName,
@@ -97,7 +175,7 @@ export class DynamoDbInventory implements Inventory {
     try {
       await this.#client.send(new PutItemCommand(input));
     } catch (error) {
-      if ((error as { name?: string } | null)?.name === 'ConditionalCheckFailedException') {
+      if (isConditionalCheckFailure(error)) {
         throw new ConflictError(`dynamodb: certificate "${record.name}" was changed by someone else`);
       }
       throw dynamoDbError(`writing certificate "${record.name}"`, error);
@@ -105,24 +183,59 @@ export class DynamoDbInventory implements Inventory {
   }
 
   /**
-   * Every certificate, through a paginated Scan with strongly consistent reads. Acceptable only
-   * while no scheduled path calls it: the API issue replaces it with a Query on an index.
+   * Deletes the record if its stored version is `expectedVersion`. When the condition fails, the
+   * record either changed (`ConflictError`) or is already gone (nothing to do).
    */
-  async list(): Promise<CertificateRecord[]> {
-    const records: CertificateRecord[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      let output;
-      try {
-        output = await this.#client.send(
-          new ScanCommand({ TableName: this.#tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
-        );
-      } catch (error) {
-        throw dynamoDbError('listing certificates', error);
+  async delete(name: string, expectedVersion: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#tableName,
+          Key: { [INVENTORY_TABLE.partitionKey]: { S: name } },
+          ConditionExpression: '#v = :expected',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+          // Saves a read in AWS; emulators that ignore it fall back to the GetItem below.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw dynamoDbError(`deleting certificate "${name}"`, error);
+      if (error.Item !== undefined || (await this.get(name)) !== undefined) {
+        throw new ConflictError(`dynamodb: certificate "${name}" was changed by someone else`);
       }
-      for (const item of output.Items ?? []) records.push(parseItem(item));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return records.sort((a, b) => a.name.localeCompare(b.name));
+    }
+  }
+
+  /**
+   * One page of certificates in name order: a Query on the {@link INVENTORY_INDEX} index, whose
+   * reads are eventually consistent (a write may take a moment to show). A page may hold fewer
+   * than `limit` records, even none, while more follow: only a missing `nextToken` means the end.
+   */
+  async list(options: { limit?: number; nextToken?: string } = {}): Promise<{
+    items: CertificateRecord[];
+    nextToken?: string;
+  }> {
+    const limit = listLimit(options.limit);
+    const after = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken);
+    let output;
+    try {
+      output = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: INVENTORY_INDEX.name,
+          KeyConditionExpression: '#k = :kind',
+          ExpressionAttributeNames: { '#k': INVENTORY_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':kind': { S: INVENTORY_INDEX.kind } },
+          Limit: limit,
+          ExclusiveStartKey: after === undefined ? undefined : startKeyAfter(after),
+        }),
+      );
+    } catch (error) {
+      throw dynamoDbError('listing certificates', error);
+    }
+    const items = (output.Items ?? []).map(parseItem);
+    const lastName = output.LastEvaluatedKey?.[INVENTORY_INDEX.sortKey]?.S;
+    return lastName === undefined ? { items } : { items, nextToken: encodePageToken(lastName) };
   }
 }

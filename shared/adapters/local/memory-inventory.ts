@@ -6,14 +6,52 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConflictError, StoreError, messageOf } from '../../errors.js';
+import { ConflictError, StoreError, ValidationError, messageOf } from '../../errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
 
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000;
+
 /** Options of {@link MemoryInventory}. */
 export interface MemoryInventoryOptions {
-  /** JSON file to load at first use and rewrite (atomically) after each put. */
+  /** JSON file to load at first use and rewrite (atomically) after each put or delete. */
   file?: string;
+}
+
+/** DynamoDB orders string keys by their UTF-8 bytes, which `<` on UTF-16 does not always agree with. */
+function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function listLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIST_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new ValidationError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  }
+  return limit;
+}
+
+/** Same format as the DynamoDB adapter's tokens: the last name returned, as base64url JSON. */
+function encodePageToken(lastName: string): string {
+  return Buffer.from(JSON.stringify({ after: lastName }), 'utf8').toString('base64url');
+}
+
+function decodePageToken(token: string): string {
+  const invalid = new ValidationError('nextToken', 'is not a valid page token');
+  // Buffer decoding skips characters it does not know, so check the alphabet and round trip.
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid;
+  const bytes = Buffer.from(token, 'base64url');
+  if (bytes.toString('base64url') !== token) throw invalid;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const after = (parsed as { after?: unknown } | null)?.after;
+  if (typeof after !== 'string' || after === '') throw invalid;
+  return after;
 }
 
 /** {@link Inventory} in a Map; reads and writes copy, so callers cannot change stored state. */
@@ -47,9 +85,38 @@ export class MemoryInventory implements Inventory {
     await this.#save();
   }
 
-  async list(): Promise<CertificateRecord[]> {
+  /**
+   * Deletes the record if its stored version is `expectedVersion`; a record that is already gone
+   * is not an error.
+   */
+  async delete(name: string, expectedVersion: number): Promise<void> {
     await this.#load();
-    return [...this.#records.values()].map((r) => structuredClone(r)).sort((a, b) => a.name.localeCompare(b.name));
+    // No await between the check and the delete, as in put.
+    const current = this.#records.get(name);
+    if (current === undefined) return;
+    if (current.version !== expectedVersion) {
+      throw new ConflictError(`memory: certificate "${name}" was changed by someone else`);
+    }
+    this.#records.delete(name);
+    await this.#save();
+  }
+
+  /**
+   * One page of records in name order, continuing after the name in `nextToken`. Unlike a
+   * DynamoDB Query, a full last page carries no `nextToken`; callers must accept either.
+   */
+  async list(options: { limit?: number; nextToken?: string } = {}): Promise<{
+    items: CertificateRecord[];
+    nextToken?: string;
+  }> {
+    const limit = listLimit(options.limit);
+    const after = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken);
+    await this.#load();
+    const names = [...this.#records.keys()]
+      .filter((name) => after === undefined || compareNames(name, after) > 0)
+      .sort(compareNames);
+    const items = names.slice(0, limit).map((name) => structuredClone(this.#records.get(name)!));
+    return names.length > limit ? { items, nextToken: encodePageToken(names[limit - 1]!) } : { items };
   }
 
   #load(): Promise<void> {

@@ -4,14 +4,13 @@
  * order the CA already finalized (`processing`/`valid`) is left as it is.
  */
 import { createCsr } from '../../acme/csr.js';
-import { describePrivateKey, generatePrivateKey } from '../../acme/keys.js';
-import type { CertificateSpec } from '../../domain/spec.js';
 import { Reasons, appendEvent } from '../../domain/status.js';
 import { AcmeError } from '../../errors.js';
 import { updateRecord } from '../../inventory/records.js';
 import { logger } from '../../logger.js';
 import { DEFAULT_DELAYS, nextPoll, orderSession } from '../context.js';
-import type { CertificateStore, Dependencies } from '../ports.js';
+import type { Dependencies } from '../ports.js';
+import { privateKeyFor } from '../private-key.js';
 import type { IssuanceState } from '../state.js';
 
 export async function finalize(
@@ -52,24 +51,4 @@ export async function finalize(
   }));
   logger.info('order finalized', { certificate: state.name, status: finalized.status, keyReused: reused });
   return { ...rest, poll: nextPoll(undefined, finalized.status === 'valid', DEFAULT_DELAYS.order) };
-}
-
-/**
- * `rotationPolicy: Never` reuses the key of the current certificate when it still fits the spec
- * (cert-manager regenerates when the algorithm or size changed); otherwise a new key.
- */
-async function privateKeyFor(
-  spec: CertificateSpec,
-  store: CertificateStore,
-): Promise<{ keyPem: string; reused: boolean }> {
-  if (spec.privateKey.rotationPolicy === 'Never') {
-    const current = await store.readCurrent(spec.name);
-    if (current) {
-      const existing = describePrivateKey(current['tls.key']);
-      if (existing.algorithm === spec.privateKey.algorithm && existing.size === spec.privateKey.size) {
-        return { keyPem: current['tls.key'], reused: true };
-      }
-    }
-  }
-  return { keyPem: await generatePrivateKey(spec.privateKey), reused: false };
 }

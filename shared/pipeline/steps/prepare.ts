@@ -2,6 +2,7 @@
  * Prepare: turns the execution input into an issuance. A spec in the input is validated and
  * applied to the inventory first; a name is looked up. Marks the certificate `Issuing`.
  */
+import { checkIdentifiersFor } from '../../domain/identifiers.js';
 import { findIssuer } from '../../domain/issuer.js';
 import { Reasons, appendEvent, setCondition } from '../../domain/status.js';
 import { validateSpec } from '../../domain/validate-spec.js';
@@ -62,18 +63,4 @@ export async function prepare(
     reason,
     spec: updated.spec,
   };
-}
-
-/** DNS-01 proves control of DNS names only; say so before anything is ordered. */
-function checkIdentifiersFor(
-  kind: string,
-  spec: { dnsNames: string[]; ipAddresses: string[]; uris: string[]; emailAddresses: string[] },
-): void {
-  if (kind !== 'acme') return;
-  if (spec.ipAddresses.length)
-    throw new ValidationError('ipAddresses', 'an ACME issuer cannot validate IP addresses with DNS-01');
-  if (spec.uris.length) throw new ValidationError('uris', 'an ACME issuer cannot validate URI SANs');
-  if (spec.emailAddresses.length)
-    throw new ValidationError('emailAddresses', 'an ACME issuer cannot validate e-mail addresses');
-  if (!spec.dnsNames.length) throw new ValidationError('dnsNames', 'an ACME issuer needs at least one DNS name');
 }

@@ -1,7 +1,8 @@
 /**
- * Store: downloads the certificate, checks it against the pending key, and writes key and chain
- * as the new current version of the certificate's secret. Nothing is written unless the pair is
- * complete and matching, so a failed issuance never touches the certificate being served.
+ * Store: takes the certificate (from the CA's order, or from Sign), checks it against the pending
+ * key, and writes key and chain as the new current version of the certificate's secret. Nothing is
+ * written unless the pair is complete and matching, so a failed issuance never touches the
+ * certificate being served; nor does an issuance whose spec revision was overtaken by a newer one.
  */
 import { caFromChain, keyMatchesCertificate, parseCertificate, splitPemChain } from '../../domain/certificate-info.js';
 import { renewalTime } from '../../domain/renewal.js';
@@ -17,10 +18,9 @@ export async function store(
   state: IssuanceState,
   deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
 ): Promise<IssuanceState> {
-  const { acme, issuer, session } = await orderSession(deps, state, 'download');
-  const order = await session.getOrder(acme.orderUrl);
-  if (order.status !== 'valid') throw new AcmeError(`acme: the order of "${state.name}" is ${order.status}, not valid`);
-  const chainPem = await session.downloadCertificate(order, issuer.preferredChain);
+  const { chainPem, caPem } = state.signed
+    ? { chainPem: state.signed.certificatePem, caPem: state.signed.caPem }
+    : await downloadFromCa(state, deps);
   const blocks = splitPemChain(chainPem);
   const leaf = blocks[0];
   if (!leaf) throw new AcmeError(`acme: the CA returned no certificate for "${state.name}"`);
@@ -31,10 +31,14 @@ export async function store(
     throw new StoreError(`store: the certificate from the CA does not match the private key of "${state.name}"`);
   }
   const info = parseCertificate(leaf);
+  const issuedRevision = (await deps.inventory.get(state.name))?.status.revision ?? 0;
+  if (issuedRevision > state.revision) {
+    throw new StoreError(`store: superseded: revision ${issuedRevision} of "${state.name}" is already issued`);
+  }
   const { secretArn, versionId } = await deps.store.putCurrent(
     state.name,
     state.issuanceId,
-    { 'tls.crt': blocks.join(''), 'tls.key': keyPem, 'ca.crt': blocks.length > 1 ? caFromChain(chainPem) : '' },
+    { 'tls.crt': blocks.join(''), 'tls.key': keyPem, 'ca.crt': caPem },
     {
       'certflow:certificate': state.name,
       'certflow:notAfter': info.notAfter,
@@ -91,4 +95,17 @@ export async function store(
       versionId,
     },
   };
+}
+
+/** ACME: the certificate of the (valid) order, with the issuer's preferred chain. */
+async function downloadFromCa(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+): Promise<{ chainPem: string; caPem: string }> {
+  const { acme, issuer, session } = await orderSession(deps, state, 'download');
+  const order = await session.getOrder(acme.orderUrl);
+  if (order.status !== 'valid') throw new AcmeError(`acme: the order of "${state.name}" is ${order.status}, not valid`);
+  const chainPem = await session.downloadCertificate(order, issuer.preferredChain);
+  // cert-manager writes the top of the chain the CA sent as ca.crt for ACME issuers.
+  return { chainPem, caPem: splitPemChain(chainPem).length > 1 ? caFromChain(chainPem) : '' };
 }

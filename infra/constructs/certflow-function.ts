@@ -1,0 +1,142 @@
+/**
+ * The Lambda functions of certflow: one ESM bundle per handler file in functions/, built by the
+ * local esbuild (no Docker), each role granted only what its grants say.
+ */
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { IssuerConfig } from '../../shared/domain/issuer.js';
+import { configuredZoneIds, route53Solvers, usesZoneLookup } from '../config.js';
+import { acknowledgeFunction } from '../nag.js';
+import type { CertificateStorage } from './certificate-storage.js';
+import type { InventoryTable } from './inventory-table.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The tag that names a function's handler file; the local runner binds tasks through it. */
+export const STEP_TAG = 'certflow:step';
+
+/** What each step may touch; the policy of its role is built from this and nothing else. */
+export interface StepGrants {
+  inventory?: boolean;
+  /** Query the inventory's index (listing). */
+  inventoryList?: boolean;
+  secrets?: 'read' | 'readWrite';
+  /** `write`: change TXT records (and read them back); `wait`: only GetChange, for INSYNC. */
+  route53?: 'write' | 'wait';
+  events?: boolean;
+  /** RSA 4096 key generation needs a little longer than the rest. */
+  timeoutSeconds?: number;
+}
+
+export interface CertflowFunctionProps {
+  /** Handler file in functions/, without `.ts`. */
+  file: string;
+  description: string;
+  grants: StepGrants;
+  issuers: readonly IssuerConfig[];
+  storage: CertificateStorage;
+  inventory: InventoryTable;
+  environment?: Record<string, string>;
+}
+
+/** Creates one function with certflow's runtime, bundling, logging, grants and acknowledgements. */
+export function certflowFunction(scope: Construct, id: string, props: CertflowFunctionProps): NodejsFunction {
+  const { grants, issuers, storage, inventory } = props;
+  const fn = new NodejsFunction(scope, id, {
+    entry: `${PROJECT_ROOT}functions/${props.file}.ts`,
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+    handler: 'handler',
+    description: props.description,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 512,
+    timeout: Duration.seconds(grants.timeoutSeconds ?? 30),
+    environment: {
+      CERTFLOW_ISSUERS: JSON.stringify(issuers),
+      CERTFLOW_TABLE: inventory.table.tableName,
+      CERTFLOW_SECRET_PREFIX: storage.secretPrefix,
+      CERTFLOW_KMS_KEY_ID: storage.key.keyArn,
+      CERTFLOW_EVENT_BUS: 'default',
+      POWERTOOLS_SERVICE_NAME: 'certflow',
+      ...props.environment,
+    },
+    logGroup: new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node22',
+      minify: true,
+      sourceMap: false,
+      mainFields: ['module', 'main'],
+      // acme-client and axios are CommonJS and call require() on Node built-ins.
+      banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+      externalModules: ['@aws-sdk/*'],
+    },
+  });
+  Tags.of(fn).add(STEP_TAG, props.file);
+  if (grants.inventory) inventory.grantItemReadWrite(fn);
+  if (grants.inventoryList) inventory.grantList(fn);
+  if (grants.secrets === 'readWrite') storage.grantReadWrite(fn);
+  if (grants.secrets === 'read') storage.grantRead(fn);
+  if (grants.route53) for (const statement of route53Statements(issuers, grants.route53)) fn.addToRolePolicy(statement);
+  if (grants.events) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [`arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`],
+      }),
+    );
+  }
+  acknowledgeFunction(fn, grants, storage, {
+    used: route53Solvers(issuers).length > 0,
+    anyZone: needsAnyZone(issuers),
+  });
+  return fn;
+}
+
+/** True when some solver finds its zone by name, so the policy cannot name the zones. */
+export function needsAnyZone(issuers: readonly IssuerConfig[]): boolean {
+  return usesZoneLookup(issuers);
+}
+
+/**
+ * Route53 rights for DNS-01. `write`: change only TXT records named `_acme-challenge.*`, in the
+ * configured zones (or any zone when a solver looks its zone up), and read them back to merge.
+ * `wait`: only GetChange, to see INSYNC.
+ */
+function route53Statements(issuers: readonly IssuerConfig[], mode: 'write' | 'wait'): iam.PolicyStatement[] {
+  const getChange = new iam.PolicyStatement({
+    actions: ['route53:GetChange'],
+    resources: [`arn:${Aws.PARTITION}:route53:::change/*`],
+  });
+  if (!route53Solvers(issuers).length) return [];
+  if (mode === 'wait') return [getChange];
+  const anyZone = needsAnyZone(issuers);
+  const zones = anyZone
+    ? [`arn:${Aws.PARTITION}:route53:::hostedzone/*`]
+    : configuredZoneIds(issuers).map((id) => `arn:${Aws.PARTITION}:route53:::hostedzone/${id}`);
+  const statements = [
+    new iam.PolicyStatement({
+      actions: ['route53:ChangeResourceRecordSets'],
+      resources: zones,
+      conditions: {
+        'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'] },
+        'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
+      },
+    }),
+    new iam.PolicyStatement({ actions: ['route53:ListResourceRecordSets'], resources: zones }),
+  ];
+  if (anyZone) {
+    // ListHostedZonesByName has no resource-level permissions: `*` is the only resource it takes.
+    statements.push(new iam.PolicyStatement({ actions: ['route53:ListHostedZonesByName'], resources: ['*'] }));
+  }
+  return statements;
+}

@@ -1,0 +1,27 @@
+/**
+ * Names of issuance executions. Step Functions names allow 1–80 characters of `[A-Za-z0-9-_]` and
+ * stay taken for 90 days after a Standard execution ends, so a name must never come back: it
+ * carries the record's generation (from its creation time), since a certificate deleted and
+ * applied again starts over at revision 1.
+ */
+import type { CertificateRecord } from '../domain/record.js';
+
+const MAX_NAME = 80;
+
+function generation(record: Pick<CertificateRecord, 'createdAt'>): string {
+  return Date.parse(record.createdAt).toString(36);
+}
+
+function fit(name: string, suffix: string): string {
+  return `${name.slice(0, MAX_NAME - suffix.length)}${suffix}`;
+}
+
+/** One execution per spec revision: applying the same spec twice starts it once. */
+export function revisionExecutionName(record: Pick<CertificateRecord, 'name' | 'revision' | 'createdAt'>): string {
+  return fit(record.name, `-r${record.revision}-${generation(record)}`);
+}
+
+/** A manual renewal (`POST /certificates/{name}/renew`), unique per request. */
+export function renewalExecutionName(record: Pick<CertificateRecord, 'name'>, now: Date): string {
+  return fit(record.name, `-renew-${now.getTime().toString(36)}`);
+}

@@ -1,0 +1,114 @@
+/**
+ * The local service: the synthesized state machine run by `LocalStateMachine` with the real
+ * handlers and local adapters, and the real `api` handler served over HTTP on loopback.
+ */
+import { mkdirSync } from 'node:fs';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { join } from 'node:path';
+import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../api/api-gateway.js';
+import { MAX_BODY_BYTES } from '../api/http.js';
+import { openApiDocument } from '../api/openapi.js';
+import type { IssuerConfig } from '../domain/issuer.js';
+import { setDependencies } from '../wiring/index.js';
+import { type LocalDependencies, localDependencies } from '../wiring/local.js';
+import { LocalIssuanceStarter } from './issuance-starter.js';
+import type { Pebble } from './pebble.js';
+import { type ExecutionResult, LocalStateMachine, type Template } from './state-machine.js';
+
+export interface LocalServiceOptions {
+  template: Template;
+  issuers: IssuerConfig[];
+  /** State directory: certificates, keys (0600), accounts, inventory. */
+  dir: string;
+  port: number;
+  host?: string;
+  pebble?: Pebble;
+  onExecution?: (result: ExecutionResult) => void;
+}
+
+export interface LocalService {
+  url: string;
+  deps: LocalDependencies;
+  starter: LocalIssuanceStarter;
+  stop(): Promise<void>;
+}
+
+const loadHandler = async (step: string) => (await import(`../../functions/${step}.ts`)).handler;
+
+/** Reads a body, but no more than one byte past the API's limit (the API answers 413). */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    if (size <= MAX_BODY_BYTES) chunks.push(buffer);
+    size += buffer.length;
+  }
+  return size ? Buffer.concat(chunks).toString('utf8') : undefined;
+}
+
+function send(response: ServerResponse, result: ApiGatewayProxyResult): void {
+  response.writeHead(result.statusCode, result.headers);
+  response.end(result.body);
+}
+
+export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const deps = localDependencies({
+    dir: options.dir,
+    issuers: options.issuers,
+    httpsAgent: options.pebble?.httpsAgent,
+    persistInventory: true,
+  });
+  const machine = new LocalStateMachine({ template: options.template, loadHandler });
+  const starter = new LocalIssuanceStarter(machine, {
+    namesFile: join(options.dir, 'executions.txt'),
+    onFinished: options.onExecution,
+  });
+  deps.issuance = starter;
+  setDependencies(deps);
+  const api = (await loadHandler('api')) as (event: ApiGatewayProxyEvent) => Promise<ApiGatewayProxyResult>;
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (request.method === 'GET' && url.pathname === '/openapi.json') {
+        send(response, {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(openApiDocument),
+        });
+        return;
+      }
+      const body = await readBody(request);
+      const event: ApiGatewayProxyEvent = {
+        httpMethod: request.method ?? 'GET',
+        path: url.pathname,
+        queryStringParameters: Object.fromEntries(url.searchParams),
+        body: body ?? null,
+        isBase64Encoded: false,
+      };
+      send(response, await api(event));
+    })().catch(() => {
+      // The api handler answers every failure itself; this is a transport problem.
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'InternalError', message: 'local server error' } }));
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://${host}:${port}`,
+    deps,
+    starter,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      setDependencies(undefined);
+    },
+  };
+}

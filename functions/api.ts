@@ -4,6 +4,7 @@ import { systemClock } from '../shared/pipeline/ports.js';
 import { awsConfig } from '../shared/wiring/aws/config.js';
 import { issuanceStarter, revoker } from '../shared/wiring/aws/executions.js';
 import { inventory } from '../shared/wiring/aws/inventory.js';
+import { renewalScheduler } from '../shared/wiring/aws/scheduler.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 /** The HTTP API behind API Gateway (see shared/api/router.ts). */
@@ -16,5 +17,6 @@ export const handler = stepHandler(
     clock: systemClock,
     issuance: issuanceStarter(),
     revoker: revoker(),
+    scheduler: renewalScheduler(),
   }),
 );

@@ -2,6 +2,7 @@ import { systemClock } from '../shared/pipeline/ports.js';
 import { recordFailure } from '../shared/pipeline/steps/record-failure.js';
 import { eventPublisher } from '../shared/wiring/aws/events.js';
 import { inventory } from '../shared/wiring/aws/inventory.js';
+import { renewalScheduler } from '../shared/wiring/aws/scheduler.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 /** The recordFailure step of the issuance state machine (see shared/pipeline/steps/record-failure.ts). */
@@ -9,4 +10,5 @@ export const handler = stepHandler(recordFailure, () => ({
   inventory: inventory(),
   clock: systemClock,
   events: eventPublisher(),
+  scheduler: renewalScheduler(),
 }));

@@ -10,11 +10,16 @@ import {
   LETS_ENCRYPT_PRODUCTION,
   LETS_ENCRYPT_STAGING,
 } from '../shared/domain/issuer.js';
+import { type DeliveryConfig, parseDeliveryConfig } from './delivery-config.js';
 
 export interface CertflowConfig {
   issuers: IssuerConfig[];
   /** Prefix of every secret the service writes; IAM is scoped to it. */
   secretPrefix: string;
+  /** Expiry alerts: who is mailed, and how many days ahead (20 by default, as the seed's alert). */
+  alerts?: { email?: string; expiryWarningDays?: number };
+  /** EKS delivery: clusters, IRSA pull access, VPC placement (optional). */
+  delivery?: DeliveryConfig;
 }
 
 /** Let's Encrypt (production and staging) with the ambient Route53 solver, for `email`. */
@@ -35,6 +40,8 @@ export function loadConfig(context: unknown): CertflowConfig {
   return {
     issuers: raw.issuers ?? letsEncryptIssuers(raw.email, raw.hostedZoneId),
     secretPrefix: raw.secretPrefix ?? 'certflow',
+    ...(raw.alerts ? { alerts: raw.alerts } : {}),
+    ...(raw.delivery !== undefined ? { delivery: parseDeliveryConfig(raw.delivery) } : {}),
   };
 }
 

@@ -131,3 +131,19 @@ export function acknowledgeInvoke(caller: lambda.IFunction, target: lambda.IFunc
     'CDK grantInvoke lets the caller invoke any version of this one function; nothing else.',
   );
 }
+
+/** Findings on the EKS sync function's role beyond those of its grants. */
+export function acknowledgeDelivery(fn: lambda.IFunction, certificateSecrets: string, inVpc: boolean): void {
+  ack(
+    fn,
+    `${IAM5}[Resource::${nagName(fn, certificateSecrets)}]`,
+    'The sync reads whichever certificate an event names; certificate secrets are created at run time under <prefix>/certificates/, which excludes ACME account keys and pending keys.',
+  );
+  if (inVpc) {
+    ack(
+      fn,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'A function in a VPC needs to manage its network interfaces; the managed policy is what AWS maintains for exactly that.',
+    );
+  }
+}

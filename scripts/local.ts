@@ -27,6 +27,8 @@ Environment: CERTFLOW_PORT, CERTFLOW_HOME (state directory).`);
 
 // The service's JSON logs are for Lambda; locally only warnings show unless --verbose.
 process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
+// EMF metric lines are for CloudWatch; locally they are noise unless asked for.
+process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
 
 const { pebbleInstalled, startPebble, PEBBLE_INSTALL_HINT } = await import('../shared/local/pebble.js');
 const { localIssuers } = await import('../shared/local/issuers.js');

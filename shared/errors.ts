@@ -68,6 +68,14 @@ export class StoreError extends CertflowError {
   }
 }
 
+/** A cluster refused a delivery for good (unauthorized, forbidden, invalid); no retry can fix it. */
+export class DeliveryError extends CertflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeliveryError';
+  }
+}
+
 /** A named thing (certificate, issuer) does not exist. */
 export class NotFoundError extends CertflowError {
   constructor(message: string) {

@@ -17,6 +17,16 @@ import type { InventoryTable } from './inventory-table.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Dependencies of dependencies that certflow never calls, replaced by stubs that fail loudly:
+ * node-forge (acme-client's legacy helpers) and form-data (axios's multipart bodies). About 420 KB
+ * less per ACME function; test/infra/bundle.test.ts runs the bundled ACME steps against Pebble.
+ */
+export const BUNDLE_ALIASES = {
+  '--alias:node-forge': './shared/acme/stubs/node-forge.cjs',
+  '--alias:form-data': './shared/acme/stubs/form-data.cjs',
+};
+
 /** The tag that names a function's handler file; the local runner binds tasks through it. */
 export const STEP_TAG = 'certflow:step';
 
@@ -79,6 +89,7 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
       // acme-client and axios are CommonJS and call require() on Node built-ins.
       banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
       externalModules: ['@aws-sdk/*'],
+      esbuildArgs: BUNDLE_ALIASES,
     },
   });
   Tags.of(fn).add(STEP_TAG, props.file);

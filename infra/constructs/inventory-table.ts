@@ -3,7 +3,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { INVENTORY_INDEX, INVENTORY_TABLE } from '../../shared/adapters/aws/dynamodb-inventory.js';
+import {
+  INVENTORY_INDEX,
+  INVENTORY_TABLE,
+  INVENTORY_TIME_INDEXES,
+} from '../../shared/adapters/aws/dynamodb-inventory.js';
 
 /**
  * The inventory: one item per certificate (spec, status, conditions, events), on demand, with the
@@ -31,6 +35,25 @@ export class InventoryTable extends Construct {
       partitionKey: { name: INVENTORY_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: INVENTORY_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Sparse time indexes: the sweep reads only what is due or expiring.
+    for (const index of Object.values(INVENTORY_TIME_INDEXES)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+  }
+
+  /** Lets `grantee` read what is due or expiring: Query on the time indexes, and nothing else. */
+  grantSweep(grantee: iam.IGrantable): iam.Grant {
+    this.#key.grantDecrypt(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: Object.values(INVENTORY_TIME_INDEXES).map((index) => `${this.table.tableArn}/index/${index.name}`),
     });
   }
 

@@ -4,16 +4,20 @@
  * between steps; the account key stays in the account store and is cached per warm container.
  */
 import acme from 'acme-client';
+import axios, { type AxiosAdapter, type AxiosResponse } from 'axios';
 import type { AcmeIssuerConfig } from '../domain/issuer.js';
-import { AcmeError } from '../errors.js';
+import { AcmeError, TransientError } from '../errors.js';
 import type {
   AccountKeyStore,
   AcmeAuthorization,
   AcmeChallenge,
   AcmeGateway,
   AcmeOrder,
+  AcmeOrderRequest,
+  AcmeRenewalInfo,
   AcmeSession,
 } from '../pipeline/ports.js';
+import { certificateIdentifier, fetchRenewalInfo, type HttpAnswer } from './ari.js';
 import { configureAcmeHttp, parseRetryAfter } from './http.js';
 
 const ACCOUNT_DOES_NOT_EXIST = 'urn:ietf:params:acme:error:accountDoesNotExist';
@@ -25,6 +29,8 @@ interface AcmeApi {
     payload: unknown,
     validStatusCodes: number[],
   ): Promise<{ data: any; headers: Record<string, unknown> }>;
+  /** acme-client's HttpClient, which caches the directory for a day. */
+  http: { getDirectory(): Promise<Record<string, unknown>> };
 }
 
 type Client = InstanceType<typeof acme.Client> & { api: AcmeApi };
@@ -122,9 +128,24 @@ class AcmeClientSession implements AcmeSession {
     }
   }
 
-  async createOrder(request: { identifiers: { type: 'dns'; value: string }[]; profile?: string }): Promise<AcmeOrder> {
-    const order = await this.withAccount(() => this.client.createOrder(request));
+  async createOrder(request: AcmeOrderRequest): Promise<AcmeOrder> {
+    const payload = {
+      identifiers: request.identifiers,
+      ...(request.profile ? { profile: request.profile } : {}),
+      ...(request.replaces ? { replaces: request.replaces } : {}),
+    };
+    const order = await this.withAccount(() => this.client.createOrder(payload));
     return toOrder(order);
+  }
+
+  async renewalInfo(certificatePem: string): Promise<AcmeRenewalInfo | undefined> {
+    const directory = await this.client.api.http.getDirectory();
+    const url = directory.renewalInfo;
+    // Checked before the certificate is read, so a CA without ARI never fails on an odd certificate.
+    if (typeof url !== 'string' || !url) return undefined;
+    const certificateId = certificateIdentifier(certificatePem);
+    const info = await fetchRenewalInfo(url, certificateId, unauthenticatedGet);
+    return info && { certificateId, url: `${url.replace(/\/$/, '')}/${certificateId}`, ...info };
   }
 
   async getOrder(url: string): Promise<AcmeOrder> {
@@ -188,4 +209,30 @@ function toChallenge(data: any): AcmeChallenge {
     status: data.status,
     ...(data.error ? { error: { type: data.error.type, detail: data.error.detail } } : {}),
   };
+}
+
+const httpAdapter: AxiosAdapter = axios.getAdapter('http');
+
+/**
+ * A GET through acme-client's axios instance, so the CA's TLS agent, timeout and User-Agent apply,
+ * but with every status handed back: `fetchRenewalInfo` classifies them itself, because a 404
+ * there means "unknown certificate", not a failure. (The instance's own adapter would turn it into
+ * an `AcmeError` without its status.) Transport failures are transient, as for every ACME call.
+ */
+async function unauthenticatedGet(url: string): Promise<HttpAnswer> {
+  const response = await acme.axios.get<string>(url, {
+    responseType: 'text',
+    adapter: async (config) => {
+      try {
+        return await httpAdapter(config);
+      } catch (error) {
+        // acme-client makes axios reject every answer, so answers arrive as errors carrying one.
+        const answer = (error as { response?: AxiosResponse }).response;
+        if (answer) return answer;
+        const code = (error as { code?: string }).code ?? (error as Error).message;
+        throw new TransientError(`acme: GET ${url} failed: ${code}`, { cause: error });
+      }
+    },
+  });
+  return { status: response.status, headers: response.headers as Record<string, unknown>, body: response.data };
 }

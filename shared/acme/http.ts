@@ -11,6 +11,7 @@ import type { Agent } from 'node:https';
 import acme from 'acme-client';
 import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { AcmeError, RateLimitedError, TransientError } from '../errors.js';
+import { recordAcmeRequest } from '../monitoring/metrics.js';
 
 const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
 const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
@@ -90,6 +91,7 @@ export function classifyingAdapter(inner: AxiosAdapter): AxiosAdapter {
       response = await inner(config);
     } catch (error) {
       const failed = (error as { response?: AxiosResponse }).response;
+      recordAcmeRequest(failed ? `${Math.floor(failed.status / 100)}xx` : 'network');
       if (!failed) {
         const code = (error as { code?: string }).code ?? (error as Error).message;
         throw new TransientError(`acme: ${describe(config)} failed: ${code}`, { cause: error });
@@ -97,6 +99,7 @@ export function classifyingAdapter(inner: AxiosAdapter): AxiosAdapter {
       throwIfProblem(failed, config);
       throw error;
     }
+    recordAcmeRequest(`${Math.floor(response.status / 100)}xx`);
     throwIfProblem(response, config);
     return response;
   };

@@ -9,7 +9,7 @@ import { validateSpec } from '../domain/validate-spec.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { revisionExecutionName, renewalExecutionName } from '../certificates/executions.js';
 import { applySpec, getRecord } from '../inventory/records.js';
-import type { Clock, Inventory, IssuanceStarter, Revoker } from '../pipeline/ports.js';
+import type { Clock, Inventory, IssuanceStarter, RenewalScheduler, Revoker } from '../pipeline/ports.js';
 import type { IssuerConfig } from '../domain/issuer.js';
 import { type ApiResponse, HttpError, json } from './http.js';
 import { certificateView } from './views.js';
@@ -20,6 +20,7 @@ export interface ApiDependencies {
   clock: Clock;
   issuance: IssuanceStarter;
   revoker: Revoker;
+  scheduler: RenewalScheduler;
 }
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -98,7 +99,7 @@ export async function renewCertificate(name: string, deps: ApiDependencies): Pro
 }
 
 /**
- * `DELETE /certificates/{name}`: stop managing it. The secret is kept (as cert-manager keeps the
+ * `DELETE /certificates/{name}`: stop managing it, and its renewal schedule. The secret is kept (as cert-manager keeps the
  * Secret), so nothing serving it breaks; `?revoke=true` also revokes it at the CA first.
  */
 export async function deleteCertificate(
@@ -118,6 +119,8 @@ export async function deleteCertificate(
   } else {
     await deps.inventory.delete(record.name, record.version);
   }
+  // After the record: a schedule that fires for a deleted certificate finds nothing to do.
+  await deps.scheduler.cancel(record.name);
   return json(200, { name: record.name, deleted: true, revoked });
 }
 

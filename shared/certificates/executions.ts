@@ -25,3 +25,12 @@ export function revisionExecutionName(record: Pick<CertificateRecord, 'name' | '
 export function renewalExecutionName(record: Pick<CertificateRecord, 'name'>, now: Date): string {
   return fit(record.name, `-renew-${now.getTime().toString(36)}`);
 }
+
+/**
+ * The execution that acts on a certificate's due time (renewal, or retry after a failure). The
+ * schedule and the sweep both use this name, so whichever fires first starts it and the other
+ * finds it taken: a due time is acted on once.
+ */
+export function dueExecutionName(record: Pick<CertificateRecord, 'name'>, due: Date): string {
+  return fit(record.name, `-due-${due.getTime().toString(36)}`);
+}

@@ -3,7 +3,7 @@
  * moves only when a condition's status flips, as in cert-manager's `pkg/api/util/conditions.go`.
  */
 
-export type ConditionType = 'Ready' | 'Issuing';
+export type ConditionType = 'Ready' | 'Issuing' | 'Synced';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** cert-manager's reasons. */
@@ -35,6 +35,20 @@ export interface CertificateEvent {
   message: string;
 }
 
+/** What one delivery target of the spec holds (EKS delivery; see shared/delivery/). */
+export interface TargetDelivery {
+  cluster: string;
+  namespace: string;
+  secretName: string;
+  /** Spec revision and serial number of the certificate last written to (or found in) the target. */
+  revision?: number;
+  serialNumber?: string;
+  /** When certflow last wrote that certificate there, or found it already current. */
+  syncedAt?: string;
+  /** Why the last attempt failed; absent once a delivery succeeds. */
+  lastError?: string;
+}
+
 export interface CertificateStatus {
   conditions: Condition[];
   notBefore?: string;
@@ -46,6 +60,21 @@ export interface CertificateStatus {
   revision?: number;
   failedIssuanceAttempts: number;
   lastFailureTime?: string;
+  /** After a failure: when the next attempt may start (cert-manager's backoff, 1h·2^(n-1) ≤ 32h). */
+  nextAttemptTime?: string;
+  /** The CA's ARI (RFC 9773) answer for the current certificate, when the CA offers ARI. */
+  renewalInfo?: {
+    certificateId: string;
+    /** Where the CA answers for this certificate (an unauthenticated GET). */
+    url: string;
+    windowStart: string;
+    windowEnd: string;
+    /** When to ask the CA again (its Retry-After). */
+    checkAfter?: string;
+    explanationUrl?: string;
+  };
+  /** Per target of `spec.targets`, in its order: what the cluster holds (the `Synced` condition sums it up). */
+  delivery?: TargetDelivery[];
   /** The issuance (execution) that last started for this certificate. */
   lastIssuanceId?: string;
   /** The issuance whose failure was last counted (a re-run RecordFailure counts nothing). */

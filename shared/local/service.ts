@@ -9,6 +9,8 @@ import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../api/api-gat
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { openApiDocument } from '../api/openapi.js';
 import type { IssuerConfig } from '../domain/issuer.js';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../renewal/policy.js';
+import { sweep } from '../renewal/sweep.js';
 import { setDependencies } from '../wiring/index.js';
 import { type LocalDependencies, localDependencies } from '../wiring/local.js';
 import { LocalIssuanceStarter } from './issuance-starter.js';
@@ -24,6 +26,8 @@ export interface LocalServiceOptions {
   host?: string;
   pebble?: Pebble;
   onExecution?: (result: ExecutionResult) => void;
+  /** How often the local sweep runs (the deployed one runs daily); 0 turns it off. */
+  sweepIntervalMs?: number;
 }
 
 export interface LocalService {
@@ -66,6 +70,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     onFinished: options.onExecution,
   });
   deps.issuance = starter;
+  deps.scheduler.attach(starter);
   setDependencies(deps);
   const api = (await loadHandler('api')) as (event: ApiGatewayProxyEvent) => Promise<ApiGatewayProxyResult>;
 
@@ -95,6 +100,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       response.end(JSON.stringify({ error: { code: 'InternalError', message: 'local server error' } }));
     });
   });
+  // The safety net behind the schedules, as in AWS: starts whatever is due, warns about expiry.
+  const interval = options.sweepIntervalMs ?? 60_000;
+  const sweeper =
+    interval > 0
+      ? setInterval(
+          () => void sweep(deps, { expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS }).catch(() => undefined),
+          interval,
+        )
+      : undefined;
+  sweeper?.unref();
+
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -106,6 +122,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     deps,
     starter,
     stop: async () => {
+      clearInterval(sweeper);
+      deps.scheduler.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       setDependencies(undefined);

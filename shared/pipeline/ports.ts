@@ -4,6 +4,7 @@
  */
 import type { AcmeIssuerConfig, AcmeSolverConfig, IssuerConfig } from '../domain/issuer.js';
 import type { CertificateRecord } from '../domain/record.js';
+import type { DeliveryTarget } from '../domain/spec.js';
 import type { ExecutionInput } from './state.js';
 
 // ─── ACME ────────────────────────────────────────────────────────────────────────────────────
@@ -47,7 +48,11 @@ export interface AcmeAuthorization {
 /** One logged-in ACME account of one issuer. */
 export interface AcmeSession {
   readonly accountUrl: string;
-  createOrder(request: { identifiers: { type: 'dns'; value: string }[]; profile?: string }): Promise<AcmeOrder>;
+  /**
+   * newOrder. `replaces`: the ARI identifier (see `renewalInfo`) of the certificate this order
+   * renews (RFC 9773 §5), so the CA can link the two. acme-client passes the body through.
+   */
+  createOrder(request: AcmeOrderRequest): Promise<AcmeOrder>;
   getOrder(url: string): Promise<AcmeOrder>;
   getAuthorization(url: string): Promise<AcmeAuthorization>;
   /** The TXT value for a dns-01 challenge: base64url(SHA-256(token '.' thumbprint)). */
@@ -58,6 +63,30 @@ export interface AcmeSession {
   downloadCertificate(order: AcmeOrder, preferredChain?: string): Promise<string>;
   /** Revokes a certificate this account obtained (RFC 8555 §7.6). */
   revoke(certificatePem: string): Promise<void>;
+  /**
+   * The CA's suggested renewal window for a certificate (ARI, RFC 9773), with the certificate's
+   * ARI identifier. Undefined when the CA's directory has no `renewalInfo` (Pebble 2.4) or the CA
+   * does not know the certificate.
+   */
+  renewalInfo(certificatePem: string): Promise<AcmeRenewalInfo | undefined>;
+}
+
+export interface AcmeOrderRequest {
+  identifiers: { type: 'dns'; value: string }[];
+  profile?: string;
+  replaces?: string;
+}
+
+export interface AcmeRenewalInfo {
+  /** RFC 9773 §4.1 identifier: what `createOrder`'s `replaces` takes. */
+  certificateId: string;
+  /** The unauthenticated GET that answers this (re-checked later without an ACME session). */
+  url: string;
+  windowStart: Date;
+  windowEnd: Date;
+  explanationUrl?: string;
+  /** When to ask the CA again, in seconds (its Retry-After). */
+  retryAfterSeconds?: number;
 }
 
 export interface AcmeGateway {
@@ -147,6 +176,19 @@ export interface Inventory {
   delete(name: string, expectedVersion: number): Promise<void>;
   /** One page of records in name order, through an index (never a Scan). */
   list(options?: { limit?: number; nextToken?: string }): Promise<{ items: CertificateRecord[]; nextToken?: string }>;
+  /**
+   * Records whose due time (see `dueTime` in shared/renewal/policy.ts: renewal time, or the next
+   * attempt after a failure) is at or before `before`, earliest first, through an index.
+   */
+  listDue(
+    before: Date,
+    options?: { limit?: number; nextToken?: string },
+  ): Promise<{ items: CertificateRecord[]; nextToken?: string }>;
+  /** Records whose certificate expires at or before `before`, earliest first, through an index. */
+  listExpiring(
+    before: Date,
+    options?: { limit?: number; nextToken?: string },
+  ): Promise<{ items: CertificateRecord[]; nextToken?: string }>;
 }
 
 // ─── Executions ──────────────────────────────────────────────────────────────────────────────
@@ -160,6 +202,14 @@ export interface IssuanceStarter {
   start(executionName: string, input: ExecutionInput): Promise<{ started: boolean; executionId?: string }>;
 }
 
+/** One future start per certificate: EventBridge Scheduler in AWS. */
+export interface RenewalScheduler {
+  /** Creates or replaces the schedule of certificate `name`: start `executionName` with `input` at `at`. */
+  schedule(name: string, at: Date, executionName: string, input: ExecutionInput): Promise<void>;
+  /** Deletes the schedule of `name`; a missing one is fine. */
+  cancel(name: string): Promise<void>;
+}
+
 /** Revokes a certificate's current version at its CA (`DELETE …?revoke=true`). */
 export interface Revoker {
   revoke(name: string): Promise<void>;
@@ -167,7 +217,8 @@ export interface Revoker {
 
 // ─── Events, clock ───────────────────────────────────────────────────────────────────────────
 
-export type CertificateEventType = 'Certificate Issued' | 'Certificate Renewed' | 'Certificate Issuance Failed';
+export type CertificateEventType =
+  'Certificate Issued' | 'Certificate Renewed' | 'Certificate Issuance Failed' | 'Certificate Expiring';
 
 export interface CertificateEventDetail {
   name: string;
@@ -190,6 +241,44 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+// ─── Delivery (EKS) ──────────────────────────────────────────────────────────────────────────
+
+/** A Kubernetes Secret: the part of it certflow writes and compares. */
+export interface KubernetesSecret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  type: string;
+  /** base64, as the Kubernetes API carries Secret data. */
+  data: Record<string, string>;
+}
+
+/** Secrets in clusters (the Kubernetes API with an EKS token in AWS). */
+export interface ClusterSecretWriter {
+  /** The Secret as the cluster has it, or undefined when there is none. */
+  read(target: DeliveryTarget): Promise<KubernetesSecret | undefined>;
+  /** Server-side apply with certflow's own field manager, taking over conflicting fields. */
+  apply(target: DeliveryTarget, secret: KubernetesSecret): Promise<void>;
+}
+
+/** Work of the sync: references only, never key material. */
+export type DeliveryMessage =
+  | { kind: 'certificate'; name: string }
+  | { kind: 'target'; name: string; target: DeliveryTarget }
+  | { kind: 'reconcile'; nextToken?: string };
+
+/** The sync's queue (SQS in AWS): each message is retried, and dead-lettered, on its own. */
+export interface DeliveryQueue {
+  send(messages: DeliveryMessage[]): Promise<void>;
+  /** Straight to the dead-letter queue, with the reason: failures that no retry can fix. */
+  deadLetter(entries: { message: DeliveryMessage; error: string }[]): Promise<void>;
+}
+
 // ─── All of them ─────────────────────────────────────────────────────────────────────────────
 
 export interface Dependencies {
@@ -202,4 +291,8 @@ export interface Dependencies {
   clock: Clock;
   issuance: IssuanceStarter;
   revoker: Revoker;
+  scheduler: RenewalScheduler;
+  /** Only the sync uses these; optional so that the pipeline's wiring need not build them. */
+  clusterSecrets?: ClusterSecretWriter;
+  deliveryQueue?: DeliveryQueue;
 }

@@ -46,9 +46,15 @@ export interface IssuanceState {
   revision: number;
   /** Unique per execution; keys pending material and makes secret writes idempotent. */
   issuanceId: string;
+  /** When Prepare ran: the issuance duration metric counts from here. */
+  startedAt?: string;
   issuer: string;
   issuerKind: IssuerKind;
   reason: string;
+  /** A certificate was already issued: this one replaces it (`Certificate Renewed`). */
+  renewal: boolean;
+  /** ARI (RFC 9773): the identifier of the certificate this order replaces, when the CA has ARI. */
+  replaces?: string;
   spec: CertificateSpec;
   acme?: {
     accountUrl: string;
@@ -69,6 +75,8 @@ export interface IssuanceState {
     notAfter: string;
     secretArn: string;
     versionId: string;
+    /** When the next renewal is due (from the spec, or the CA's ARI window). */
+    renewalTime: string;
   };
   /** Set by a Catch: `Error` is the error name, `Cause` its message (or Lambda's JSON). */
   error?: { Error: string; Cause: string };

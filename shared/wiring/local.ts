@@ -22,6 +22,7 @@ import {
   type IssuanceStarter,
   systemClock,
 } from '../pipeline/ports.js';
+import { LocalRenewalScheduler } from '../local/scheduler.js';
 import { SolverCache } from './solver-cache.js';
 
 export interface LocalDependencyOptions {
@@ -40,6 +41,7 @@ export interface LocalDependencyOptions {
 }
 
 export interface LocalDependencies extends Dependencies {
+  scheduler: LocalRenewalScheduler;
   store: FileCertificateStore;
   inventory: MemoryInventory;
   events: LocalEventPublisher;
@@ -66,6 +68,7 @@ export function localDependencies(options: LocalDependencyOptions): LocalDepende
       },
     },
     revoker: { revoke: (name) => revokeCertificate(name, deps) },
+    scheduler: new LocalRenewalScheduler(options.persistInventory ? { file: join(options.dir, 'schedules.json') } : {}),
   };
   return deps;
 }

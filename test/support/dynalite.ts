@@ -12,7 +12,11 @@ import {
   DynamoDBClient,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { INVENTORY_INDEX, INVENTORY_TABLE } from '../../shared/adapters/aws/dynamodb-inventory.js';
+import {
+  INVENTORY_INDEX,
+  INVENTORY_TABLE,
+  INVENTORY_TIME_INDEXES,
+} from '../../shared/adapters/aws/dynamodb-inventory.js';
 
 interface DynaliteOptions {
   createTableMs?: number;
@@ -49,6 +53,7 @@ export function inventoryTableInput(name: string): CreateTableCommandInput {
       ...(INVENTORY_INDEX.sortKey === INVENTORY_TABLE.partitionKey
         ? []
         : [{ AttributeName: INVENTORY_INDEX.sortKey, AttributeType: 'S' as const }]),
+      ...Object.values(INVENTORY_TIME_INDEXES).map((i) => ({ AttributeName: i.sortKey, AttributeType: 'S' as const })),
     ],
     KeySchema: [{ AttributeName: INVENTORY_TABLE.partitionKey, KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
@@ -60,6 +65,14 @@ export function inventoryTableInput(name: string): CreateTableCommandInput {
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      ...Object.values(INVENTORY_TIME_INDEXES).map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
     ],
   };
 }

@@ -13,7 +13,7 @@ import { synthesizeTemplate } from '../../infra/synth.js';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
 import { type Pebble, startPebble } from '../../shared/local/pebble.js';
 import { type ExecutionResult, LocalStateMachine } from '../../shared/local/state-machine.js';
-import type { DnsSolverFactory } from '../../shared/pipeline/ports.js';
+import type { Clock, DnsSolverFactory } from '../../shared/pipeline/ports.js';
 import { setDependencies } from '../../shared/wiring/index.js';
 import { type LocalDependencies, localDependencies } from '../../shared/wiring/local.js';
 
@@ -37,7 +37,7 @@ function captureOutput(): { text: () => string; restore: () => void } {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('latin1');
       chunks.push(text);
       // The test runner talks to its parent over stdout: only the service's JSON log lines are held back.
-      const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"');
+      const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"') || text.startsWith('{"_aws"');
       return isLogLine && !process.env.CERTFLOW_TEST_VERBOSE
         ? true
         : (original as (...a: unknown[]) => boolean)(chunk, ...rest);
@@ -57,12 +57,19 @@ export async function startHarness(options: {
   issuers: (pebble: Pebble) => IssuerConfig[];
   dns?: (pebble: Pebble) => DnsSolverFactory | undefined;
   pebbleEnv?: Record<string, string>;
+  clock?: Clock;
 }): Promise<Harness> {
   const pebble = await startPebble({ env: options.pebbleEnv });
   const dir = await mkdtemp(join(tmpdir(), 'certflow-it-'));
   const issuers = options.issuers(pebble);
   const template = synthesizeTemplate(loadConfig({ issuers }));
-  const deps = localDependencies({ dir, issuers, httpsAgent: pebble.httpsAgent, dns: options.dns?.(pebble) });
+  const deps = localDependencies({
+    dir,
+    issuers,
+    httpsAgent: pebble.httpsAgent,
+    dns: options.dns?.(pebble),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   setDependencies(deps);
   const loadHandler = async (step: string) => (await import(`../../functions/${step}.ts`)).handler;
   const machine = new LocalStateMachine({ template, loadHandler });

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
+import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
 import type { IssuanceStarter, Revoker } from '../../shared/pipeline/ports.js';
 import type { ExecutionInput } from '../../shared/pipeline/state.js';
@@ -80,7 +81,14 @@ function world(): World {
   const issuance = new RecordingStarter();
   const revoker = new RecordingRevoker();
   return {
-    deps: { issuers: ISSUERS, inventory, clock: { now: () => new Date(NOW) }, issuance, revoker },
+    deps: {
+      issuers: ISSUERS,
+      inventory,
+      clock: { now: () => new Date(NOW) },
+      issuance,
+      revoker,
+      scheduler: new LocalRenewalScheduler(),
+    },
     inventory,
     issuance,
     revoker,

@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
+import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
 import type { Clock, Inventory, IssuanceStarter, Revoker } from '../../shared/pipeline/ports.js';
@@ -68,6 +69,12 @@ class BrokenInventory implements Inventory {
   async list(): Promise<{ items: CertificateRecord[] }> {
     this.#fail();
   }
+  async listDue(): Promise<{ items: CertificateRecord[] }> {
+    this.#fail();
+  }
+  async listExpiring(): Promise<{ items: CertificateRecord[] }> {
+    this.#fail();
+  }
 }
 
 function spec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -86,6 +93,7 @@ interface Request {
 let inventory: MemoryInventory;
 let issuance: RecordingStarter;
 let revoker: RecordingRevoker;
+let scheduler: LocalRenewalScheduler;
 let deps: ApiDependencies;
 
 beforeEach(() => {
@@ -93,7 +101,8 @@ beforeEach(() => {
   inventory = new MemoryInventory();
   issuance = new RecordingStarter();
   revoker = new RecordingRevoker();
-  deps = { issuers: ISSUERS, inventory, clock, issuance, revoker };
+  scheduler = new LocalRenewalScheduler();
+  deps = { issuers: ISSUERS, inventory, clock, issuance, revoker, scheduler };
 });
 
 /** Sends a request; every answer must match openapi.json and leak neither a stack nor a key. */
@@ -510,6 +519,7 @@ describe('Route: DELETE /certificates/{name}', () => {
     assert.equal(response.status, 200);
     assert.deepEqual(response.body, { name: 'web', deleted: true, revoked: true });
     assert.deepEqual(revoker.revoked, ['web']);
+    assert.deepEqual(scheduler.list(), {}, 'the renewal schedule is gone too');
   });
 
   it('has nothing to revoke for a certificate never issued', async () => {

@@ -12,6 +12,7 @@ import { type CliContext, main } from '../../cli/main.js';
 import { FileCertificateStore } from '../../shared/adapters/local/file-certificate-store.js';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
+import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
 import { appendEvent, removeCondition, setCondition } from '../../shared/domain/status.js';
 import { updateRecord } from '../../shared/inventory/records.js';
@@ -114,6 +115,7 @@ describe('Module: certflow CLI', () => {
         },
       },
       revoker: { revoke: async () => {} },
+      scheduler: new LocalRenewalScheduler(),
     };
     server = createServer(async (request, response) => {
       const chunks: Buffer[] = [];
@@ -161,7 +163,10 @@ describe('Module: certflow CLI', () => {
   it('applies a YAML spec and reports it created and issuing', async () => {
     const result = await cli(['apply', '-f', 'web.yaml']);
     assert.deepEqual(result, { code: 0, stdout: 'certificate/web created (issuing)\n', stderr: '' });
-    assert.deepEqual(started.map((n) => n.replace(/-[0-9a-z]+$/, '')), ['web-r1']);
+    assert.deepEqual(
+      started.map((n) => n.replace(/-[0-9a-z]+$/, '')),
+      ['web-r1'],
+    );
   });
 
   it('applies a JSON spec again and reports it unchanged', async () => {

@@ -13,6 +13,7 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { type CertflowError, ConflictError, StoreError, ValidationError } from '../../errors.js';
+import { dueTime } from '../../renewal/policy.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
@@ -30,6 +31,16 @@ export const INVENTORY_INDEX = {
   partitionKey: 'kind',
   sortKey: 'name',
   kind: 'certificate',
+} as const;
+
+/**
+ * Sparse indexes in time order, in the same single `kind` partition: `due` holds certificates with
+ * a due time (renewal, or retry after a failure), `expiry` those with a certificate. The sweep
+ * reads only what is due or expiring, so its cost grows with those, not with the inventory.
+ */
+export const INVENTORY_TIME_INDEXES = {
+  due: { name: 'byDueTime', partitionKey: 'kind', sortKey: 'dueTime' },
+  expiry: { name: 'byNotAfter', partitionKey: 'kind', sortKey: 'notAfter' },
 } as const;
 
 /** Page sizes of {@link Inventory.list}: `default` when no limit is given, at most `max`. */
@@ -79,11 +90,13 @@ function listLimit(limit: number | undefined): number {
  * rebuilding it here means a client-supplied token can never smuggle other attributes into the
  * request.
  */
-function encodePageToken(lastName: string): string {
-  return Buffer.from(JSON.stringify({ after: lastName }), 'utf8').toString('base64url');
+function encodePageToken(lastName: string, at?: string): string {
+  return Buffer.from(JSON.stringify(at === undefined ? { after: lastName } : { after: lastName, at }), 'utf8').toString(
+    'base64url',
+  );
 }
 
-function decodePageToken(token: string): string {
+function decodePageToken(token: string): { after: string; at?: string } {
   const invalid = new ValidationError('nextToken', 'is not a valid page token');
   // Buffer decoding skips characters it does not know, so check the alphabet and round trip.
   if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid;
@@ -95,9 +108,10 @@ function decodePageToken(token: string): string {
   } catch {
     throw invalid;
   }
-  const after = (parsed as { after?: unknown } | null)?.after;
+  const { after, at } = (parsed ?? {}) as { after?: unknown; at?: unknown };
   if (typeof after !== 'string' || after === '') throw invalid;
-  return after;
+  if (at !== undefined && typeof at !== 'string') throw invalid;
+  return at === undefined ? { after } : { after, at };
 }
 
 /**
@@ -156,6 +170,8 @@ export class DynamoDbInventory implements Inventory {
     // Sparse on purpose: only certificates that have them will appear in indexes on them.
     if (record.status.notAfter) item['notAfter'] = { S: record.status.notAfter };
     if (record.status.renewalTime) item['renewalTime'] = { S: record.status.renewalTime };
+    const due = dueTime(record.status);
+    if (due) item[INVENTORY_TIME_INDEXES.due.sortKey] = { S: due };
 
     const input: PutItemCommandInput =
       expectedVersion === 0
@@ -217,7 +233,7 @@ export class DynamoDbInventory implements Inventory {
     nextToken?: string;
   }> {
     const limit = listLimit(options.limit);
-    const after = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken);
+    const after = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken).after;
     let output;
     try {
       output = await this.#client.send(
@@ -237,5 +253,54 @@ export class DynamoDbInventory implements Inventory {
     const items = (output.Items ?? []).map(parseItem);
     const lastName = output.LastEvaluatedKey?.[INVENTORY_INDEX.sortKey]?.S;
     return lastName === undefined ? { items } : { items, nextToken: encodePageToken(lastName) };
+  }
+
+  listDue(before: Date, options: { limit?: number; nextToken?: string } = {}) {
+    return this.#queryUntil(INVENTORY_TIME_INDEXES.due, before, options, 'listing due certificates');
+  }
+
+  listExpiring(before: Date, options: { limit?: number; nextToken?: string } = {}) {
+    return this.#queryUntil(INVENTORY_TIME_INDEXES.expiry, before, options, 'listing expiring certificates');
+  }
+
+  /** Earliest first, up to `before`: a Query on a time index, paged like {@link list}. */
+  async #queryUntil(
+    index: (typeof INVENTORY_TIME_INDEXES)[keyof typeof INVENTORY_TIME_INDEXES],
+    before: Date,
+    options: { limit?: number; nextToken?: string },
+    doing: string,
+  ): Promise<{ items: CertificateRecord[]; nextToken?: string }> {
+    const limit = listLimit(options.limit);
+    const token = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken);
+    if (token && token.at === undefined) throw new ValidationError('nextToken', 'is not a valid page token');
+    let output;
+    try {
+      output = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#k = :kind AND #t <= :before',
+          ExpressionAttributeNames: { '#k': index.partitionKey, '#t': index.sortKey },
+          ExpressionAttributeValues: { ':kind': { S: INVENTORY_INDEX.kind }, ':before': { S: before.toISOString() } },
+          Limit: limit,
+          ExclusiveStartKey: token
+            ? {
+                [index.partitionKey]: { S: INVENTORY_INDEX.kind },
+                [index.sortKey]: { S: token.at! },
+                [INVENTORY_TABLE.partitionKey]: { S: token.after },
+              }
+            : undefined,
+        }),
+      );
+    } catch (error) {
+      throw dynamoDbError(doing, error);
+    }
+    const items = (output.Items ?? []).map(parseItem);
+    const last = output.LastEvaluatedKey;
+    const lastName = last?.[INVENTORY_TABLE.partitionKey]?.S;
+    const lastAt = last?.[index.sortKey]?.S;
+    return lastName === undefined || lastAt === undefined
+      ? { items }
+      : { items, nextToken: encodePageToken(lastName, lastAt) };
   }
 }

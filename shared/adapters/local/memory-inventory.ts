@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { ConflictError, StoreError, ValidationError, messageOf } from '../../errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
+import { dueTime } from '../../renewal/policy.js';
 
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
@@ -141,6 +142,53 @@ export class MemoryInventory implements Inventory {
     }
     if (!Array.isArray(records)) throw new StoreError(`memory: inventory file ${this.#file} is not a JSON array`);
     for (const record of records as CertificateRecord[]) this.#records.set(record.name, record);
+  }
+
+  listDue(before: Date, options: { limit?: number; nextToken?: string } = {}) {
+    return this.#until((r) => dueTime(r.status), before, options);
+  }
+
+  listExpiring(before: Date, options: { limit?: number; nextToken?: string } = {}) {
+    return this.#until((r) => r.status.notAfter, before, options);
+  }
+
+  /** Records whose `timeOf` is at or before `before`, earliest first (then by name), paged. */
+  async #until(
+    timeOf: (record: CertificateRecord) => string | undefined,
+    before: Date,
+    options: { limit?: number; nextToken?: string },
+  ): Promise<{ items: CertificateRecord[]; nextToken?: string }> {
+    await this.#load();
+    const limit = listLimit(options.limit);
+    let from: { at: string; after: string } | undefined;
+    if (options.nextToken !== undefined) {
+      try {
+        from = JSON.parse(Buffer.from(options.nextToken, 'base64url').toString('utf8')) as {
+          at: string;
+          after: string;
+        };
+      } catch {
+        from = undefined;
+      }
+      if (typeof from?.at !== 'string' || typeof from.after !== 'string') {
+        throw new ValidationError('nextToken', 'is not a valid page token');
+      }
+    }
+    const limitTime = before.toISOString();
+    const entries = [...this.#records.values()]
+      .map((record) => ({ record, at: timeOf(record) }))
+      .filter((e): e is { record: CertificateRecord; at: string } => e.at !== undefined && e.at <= limitTime)
+      .sort((a, b) => (a.at === b.at ? compareNames(a.record.name, b.record.name) : a.at < b.at ? -1 : 1))
+      .filter((e) => !from || e.at > from.at || (e.at === from.at && compareNames(e.record.name, from.after) > 0));
+    const page = entries.slice(0, limit);
+    const items = page.map((e) => structuredClone(e.record));
+    const last = page.at(-1);
+    return entries.length > limit && last
+      ? {
+          items,
+          nextToken: Buffer.from(JSON.stringify({ at: last.at, after: last.record.name })).toString('base64url'),
+        }
+      : { items };
   }
 
   /** Chained so that saves land in order; each one writes the state as it is when it runs. */

@@ -5,6 +5,8 @@
 import { selectSolver } from '../../domain/solver-selection.js';
 import { AcmeError, DnsError } from '../../errors.js';
 import { logger } from '../../logger.js';
+
+const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
 import { acmeIssuerOf } from '../context.js';
 import type { Dependencies } from '../ports.js';
 import type { ChallengeRef, IssuanceState } from '../state.js';
@@ -15,10 +17,19 @@ export async function createOrder(
 ): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   const session = await deps.acme.session(issuer);
-  const order = await session.createOrder({
+  const request = {
     identifiers: state.spec.dnsNames.map((value) => ({ type: 'dns' as const, value })),
     ...(issuer.profile ? { profile: issuer.profile } : {}),
-  });
+  };
+  let order;
+  try {
+    // ARI (RFC 9773 §5): naming the certificate being replaced lets the CA exempt it from limits.
+    order = await session.createOrder(state.replaces ? { ...request, replaces: state.replaces } : request);
+  } catch (error) {
+    // Replaced already (say, by a manual renewal): order without the hint rather than fail.
+    if (!(error instanceof AcmeError) || error.problemType !== ALREADY_REPLACED || !state.replaces) throw error;
+    order = await session.createOrder(request);
+  }
   const challenges: ChallengeRef[] = [];
   for (const url of order.authorizations) {
     const authorization = await session.getAuthorization(url);

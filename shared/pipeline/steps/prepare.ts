@@ -58,9 +58,12 @@ export async function prepare(
     name,
     revision: updated.revision,
     issuanceId: executionName,
+    startedAt: deps.clock.now().toISOString(),
     issuer: issuer.name,
     issuerKind: issuer.kind,
     reason,
+    renewal: renewing,
+    ...(record.status.renewalInfo ? { replaces: record.status.renewalInfo.certificateId } : {}),
     spec: updated.spec,
   };
 }

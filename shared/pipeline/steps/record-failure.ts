@@ -5,9 +5,12 @@
  * leaves Ready alone and records a warning. As in cert-manager, a failed renewal of a certificate
  * that still matches its spec and has not expired keeps `Ready=True`: only `Issuing` turns False.
  */
-import { Reasons, appendEvent, setCondition } from '../../domain/status.js';
+import { appendEvent, getCondition, Reasons, setCondition } from '../../domain/status.js';
+import { dueExecutionName } from '../../certificates/executions.js';
 import { updateRecord } from '../../inventory/records.js';
+import { nextAttemptTime } from '../../renewal/policy.js';
 import { logger } from '../../logger.js';
+import { recordIssuanceFailure } from '../../monitoring/metrics.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
@@ -35,7 +38,7 @@ export function causeMessage(cause: string | undefined): string {
 
 export async function recordFailure(
   state: FailureInput,
-  deps: Pick<Dependencies, 'inventory' | 'clock' | 'events'>,
+  deps: Pick<Dependencies, 'inventory' | 'clock' | 'events' | 'scheduler'>,
 ): Promise<FailureOutput> {
   const caught = state.error ?? state.cleanupError ?? { Error: 'Unknown', Cause: '' };
   const failure = { error: caught.Error, message: causeMessage(caught.Cause) };
@@ -54,7 +57,7 @@ export async function recordFailure(
   }
   logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
   const issuanceId = state.issuanceId;
-  await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
     record.status.lastFailedIssuanceId === issuanceId
       ? undefined
       : {
@@ -79,6 +82,7 @@ export async function recordFailure(
             ),
             failedIssuanceAttempts: record.status.failedIssuanceAttempts + 1,
             lastFailureTime: now.toISOString(),
+            nextAttemptTime: nextAttemptTime(now, record.status.failedIssuanceAttempts + 1).toISOString(),
             lastFailedIssuanceId: issuanceId,
           },
           events: appendEvent(
@@ -88,6 +92,14 @@ export async function recordFailure(
           ),
         },
   );
+  recordIssuanceFailure({
+    name,
+    reason: failure.error,
+    ready: getCondition(updated.status.conditions, 'Ready')?.status === 'True',
+  });
+  // The certificate's one schedule becomes its retry, after cert-manager's backoff.
+  const retryAt = new Date(updated.status.nextAttemptTime ?? deps.clock.now());
+  await deps.scheduler.schedule(name, retryAt, dueExecutionName({ name }, retryAt), { name, reason: 'Retrying' });
   await deps.events.publish('Certificate Issuance Failed', {
     name,
     revision: state.revision ?? 0,

@@ -5,21 +5,21 @@
  * certificate being served; nor does an issuance whose spec revision was overtaken by a newer one.
  */
 import { caFromChain, keyMatchesCertificate, parseCertificate, splitPemChain } from '../../domain/certificate-info.js';
-import { renewalTime } from '../../domain/renewal.js';
 import { Reasons, appendEvent, removeCondition, setCondition } from '../../domain/status.js';
-import { AcmeError, StoreError } from '../../errors.js';
+import { AcmeError, StoreError, messageOf } from '../../errors.js';
 import { updateRecord } from '../../inventory/records.js';
 import { logger } from '../../logger.js';
 import { orderSession } from '../context.js';
-import type { Dependencies } from '../ports.js';
+import { chooseRenewalTime } from '../../renewal/policy.js';
+import type { AcmeSession, Dependencies } from '../ports.js';
 import type { IssuanceState } from '../state.js';
 
 export async function store(
   state: IssuanceState,
   deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
 ): Promise<IssuanceState> {
-  const { chainPem, caPem } = state.signed
-    ? { chainPem: state.signed.certificatePem, caPem: state.signed.caPem }
+  const { chainPem, caPem, session } = state.signed
+    ? { chainPem: state.signed.certificatePem, caPem: state.signed.caPem, session: undefined }
     : await downloadFromCa(state, deps);
   const blocks = splitPemChain(chainPem);
   const leaf = blocks[0];
@@ -46,7 +46,25 @@ export async function store(
       'certflow:issuer': state.issuer,
     },
   );
-  const renewAt = renewalTime(state.spec, new Date(info.notBefore), new Date(info.notAfter));
+  const ari = session ? await askRenewalInfo(session, leaf, state.name) : undefined;
+  const now = deps.clock.now();
+  const renewAt = chooseRenewalTime({
+    spec: state.spec,
+    notBefore: new Date(info.notBefore),
+    notAfter: new Date(info.notAfter),
+    renewalInfo: ari,
+    now,
+  });
+  const renewalInfo = ari && {
+    certificateId: ari.certificateId,
+    url: ari.url,
+    windowStart: ari.windowStart.toISOString(),
+    windowEnd: ari.windowEnd.toISOString(),
+    ...(ari.retryAfterSeconds
+      ? { checkAfter: new Date(now.getTime() + ari.retryAfterSeconds * 1000).toISOString() }
+      : {}),
+    ...(ari.explanationUrl ? { explanationUrl: ari.explanationUrl } : {}),
+  };
   await updateRecord(deps.inventory, deps.clock, state.name, (record, now) =>
     record.status.serialNumber === info.serialNumber && record.status.secretArn === secretArn
       ? undefined
@@ -71,6 +89,8 @@ export async function store(
             secretArn,
             revision: state.revision,
             failedIssuanceAttempts: 0,
+            nextAttemptTime: undefined,
+            renewalInfo,
           },
           events: appendEvent(
             record.events,
@@ -93,6 +113,7 @@ export async function store(
       notAfter: info.notAfter,
       secretArn,
       versionId,
+      renewalTime: renewAt.toISOString(),
     },
   };
 }
@@ -101,11 +122,24 @@ export async function store(
 async function downloadFromCa(
   state: IssuanceState,
   deps: Pick<Dependencies, 'issuers' | 'acme'>,
-): Promise<{ chainPem: string; caPem: string }> {
+): Promise<{ chainPem: string; caPem: string; session: AcmeSession }> {
   const { acme, issuer, session } = await orderSession(deps, state, 'download');
   const order = await session.getOrder(acme.orderUrl);
   if (order.status !== 'valid') throw new AcmeError(`acme: the order of "${state.name}" is ${order.status}, not valid`);
   const chainPem = await session.downloadCertificate(order, issuer.preferredChain);
   // cert-manager writes the top of the chain the CA sent as ca.crt for ACME issuers.
-  return { chainPem, caPem: splitPemChain(chainPem).length > 1 ? caFromChain(chainPem) : '' };
+  return { chainPem, caPem: splitPemChain(chainPem).length > 1 ? caFromChain(chainPem) : '', session };
+}
+
+/**
+ * ARI (RFC 9773): the CA's suggested renewal window for the new certificate. Advice only: if the
+ * CA cannot answer, the spec's renewal time stands and the issuance still succeeds.
+ */
+async function askRenewalInfo(session: AcmeSession, leafPem: string, name: string) {
+  try {
+    return await session.renewalInfo(leafPem);
+  } catch (error) {
+    logger.warn('renewal info unavailable; renewing by the spec', { certificate: name, detail: messageOf(error) });
+    return undefined;
+  }
 }

@@ -1,0 +1,17 @@
+import { withMetrics } from '../shared/monitoring/metrics.js';
+import { systemClock } from '../shared/pipeline/ports.js';
+import { readSweepOptions, sweep, type SweepDependencies } from '../shared/renewal/sweep.js';
+import { eventPublisher } from '../shared/wiring/aws/events.js';
+import { issuanceStarter } from '../shared/wiring/aws/executions.js';
+import { inventory } from '../shared/wiring/aws/inventory.js';
+import { stepHandler } from '../shared/wiring/index.js';
+
+const options = readSweepOptions();
+
+/** The daily sweep, run by an EventBridge rule (see shared/renewal/sweep.ts). */
+export const handler = withMetrics(
+  stepHandler(
+    (_event: unknown, deps: SweepDependencies) => sweep(deps, options),
+    () => ({ inventory: inventory(), issuance: issuanceStarter(), events: eventPublisher(), clock: systemClock }),
+  ),
+);

@@ -38,11 +38,43 @@ export function loadConfig(context: unknown): CertflowConfig {
     hostedZoneId?: string;
   };
   return {
-    issuers: raw.issuers ?? letsEncryptIssuers(raw.email, raw.hostedZoneId),
+    issuers: checkIssuers(raw.issuers ?? letsEncryptIssuers(raw.email, raw.hostedZoneId)),
     secretPrefix: raw.secretPrefix ?? 'certflow',
     ...(raw.alerts ? { alerts: raw.alerts } : {}),
     ...(raw.delivery !== undefined ? { delivery: parseDeliveryConfig(raw.delivery) } : {}),
   };
+}
+
+/**
+ * Refuses, at synth time, issuer options that are declared in the types but not implemented yet:
+ * silently ignoring them would, for a cross-account `roleArn`, write into the wrong account.
+ */
+export function checkIssuers(issuers: IssuerConfig[]): IssuerConfig[] {
+  const names = new Set<string>();
+  issuers.forEach((issuer, i) => {
+    const at = `certflow.issuers[${i}]`;
+    if (!['acme', 'selfSigned', 'ca'].includes(issuer.kind))
+      throw new Error(`${at}.kind: "${issuer.kind}" is not an issuer kind (acme, selfSigned, ca)`);
+    if (!issuer.name) throw new Error(`${at}.name: is required`);
+    if (names.has(issuer.name)) throw new Error(`${at}.name: "${issuer.name}" is declared twice`);
+    names.add(issuer.name);
+    if (issuer.kind === 'ca' && !issuer.certificateName)
+      throw new Error(`${at}.certificateName: is required for a ca issuer`);
+    if (issuer.kind !== 'acme') return;
+    if (!issuer.server) throw new Error(`${at}.server: is required for an acme issuer`);
+    if (issuer.externalAccountBinding) throw new Error(`${at}.externalAccountBinding: not supported yet`);
+    if (!issuer.solvers?.length) throw new Error(`${at}.solvers: an acme issuer needs at least one DNS-01 solver`);
+    issuer.solvers.forEach((solver, j) => {
+      const route53 = solver.dns01?.route53;
+      if (route53?.roleArn || route53?.externalId) {
+        throw new Error(`${at}.solvers[${j}].dns01.route53.roleArn: cross-account Route53 is not supported yet`);
+      }
+      if (solver.dns01?.cnameStrategy === 'Follow') {
+        throw new Error(`${at}.solvers[${j}].dns01.cnameStrategy: Follow is not supported yet`);
+      }
+    });
+  });
+  return issuers;
 }
 
 /** The Route53 configurations of every ACME solver. */

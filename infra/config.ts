@@ -31,14 +31,38 @@ export function letsEncryptIssuers(email?: string, hostedZoneId?: string): AcmeI
   ];
 }
 
+export const ZEROSSL = 'https://acme.zerossl.com/v2/DV90';
+
+/** ZeroSSL requires External Account Binding: its EAB key id and the secret holding its HMAC key. */
+export function zeroSslIssuer(options: {
+  keyId: string;
+  hmacKeySecretArn: string;
+  email?: string;
+  hostedZoneId?: string;
+}): AcmeIssuerConfig {
+  return {
+    kind: 'acme',
+    name: 'zerossl',
+    server: ZEROSSL,
+    ...(options.email ? { email: options.email } : {}),
+    externalAccountBinding: { keyId: options.keyId, hmacKeySecretArn: options.hmacKeySecretArn },
+    solvers: [{ dns01: { route53: options.hostedZoneId ? { hostedZoneId: options.hostedZoneId } : {} } }],
+  };
+}
+
 /** Builds the configuration from the context value (an object, or its JSON). */
 export function loadConfig(context: unknown): CertflowConfig {
   const raw = (typeof context === 'string' ? JSON.parse(context) : (context ?? {})) as Partial<CertflowConfig> & {
     email?: string;
     hostedZoneId?: string;
+    zerossl?: { keyId: string; hmacKeySecretArn: string };
   };
+  const presets = [
+    ...letsEncryptIssuers(raw.email, raw.hostedZoneId),
+    ...(raw.zerossl ? [zeroSslIssuer({ ...raw.zerossl, email: raw.email, hostedZoneId: raw.hostedZoneId })] : []),
+  ];
   return {
-    issuers: checkIssuers(raw.issuers ?? letsEncryptIssuers(raw.email, raw.hostedZoneId)),
+    issuers: checkIssuers(raw.issuers ?? presets),
     secretPrefix: raw.secretPrefix ?? 'certflow',
     ...(raw.alerts ? { alerts: raw.alerts } : {}),
     ...(raw.delivery !== undefined ? { delivery: parseDeliveryConfig(raw.delivery) } : {}),
@@ -62,7 +86,13 @@ export function checkIssuers(issuers: IssuerConfig[]): IssuerConfig[] {
       throw new Error(`${at}.certificateName: is required for a ca issuer`);
     if (issuer.kind !== 'acme') return;
     if (!issuer.server) throw new Error(`${at}.server: is required for an acme issuer`);
-    if (issuer.externalAccountBinding) throw new Error(`${at}.externalAccountBinding: not supported yet`);
+    const eab = issuer.externalAccountBinding;
+    if (eab && !eab.keyId) throw new Error(`${at}.externalAccountBinding.keyId: is required`);
+    if (eab && !/^arn:aws[a-z-]*:secretsmanager:/.test(eab.hmacKeySecretArn ?? '')) {
+      throw new Error(
+        `${at}.externalAccountBinding.hmacKeySecretArn: must be the ARN of a Secrets Manager secret holding the HMAC key`,
+      );
+    }
     if (!issuer.solvers?.length) throw new Error(`${at}.solvers: an acme issuer needs at least one DNS-01 solver`);
     issuer.solvers.forEach((solver, j) => {
       const route53 = solver.dns01?.route53;

@@ -33,6 +33,8 @@ export const STEP_TAG = 'certflow:step';
 /** What each step may touch; the policy of its role is built from this and nothing else. */
 export interface StepGrants {
   inventory?: boolean;
+  /** Speaks ACME: may read the configured issuers' External Account Binding HMAC keys. */
+  acme?: boolean;
   /** Query the inventory's index (listing). */
   inventoryList?: boolean;
   secrets?: 'read' | 'readWrite';
@@ -98,6 +100,16 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
   if (grants.secrets === 'readWrite') storage.grantReadWrite(fn);
   if (grants.secrets === 'read') storage.grantRead(fn);
   if (grants.route53) for (const statement of route53Statements(issuers, grants.route53)) fn.addToRolePolicy(statement);
+  if (grants.acme) {
+    const eabSecrets = issuers.flatMap((i) =>
+      i.kind === 'acme' && i.externalAccountBinding ? [i.externalAccountBinding.hmacKeySecretArn] : [],
+    );
+    if (eabSecrets.length) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [...new Set(eabSecrets)] }),
+      );
+    }
+  }
   if (grants.events) {
     fn.addToRolePolicy(
       new iam.PolicyStatement({

@@ -33,7 +33,7 @@ export class CertificateApi extends Construct {
       ...common,
       file: 'revoke',
       description: 'certflow: revokes a certificate at its CA',
-      grants: { secrets: 'read', inventory: true },
+      grants: { acme: true, secrets: 'read', inventory: true },
     });
     this.handler = certflowFunction(this, 'Handler', {
       ...common,

@@ -9,6 +9,7 @@ import type { AcmeIssuerConfig } from '../domain/issuer.js';
 import { AcmeError, TransientError } from '../errors.js';
 import type {
   AccountKeyStore,
+  SecretReader,
   AcmeAuthorization,
   AcmeChallenge,
   AcmeGateway,
@@ -44,14 +45,15 @@ interface Account {
 export class AcmeClientGateway implements AcmeGateway {
   private readonly accountCache = new Map<string, Account>();
 
-  constructor(private readonly accounts: AccountKeyStore) {
+  constructor(
+    private readonly accounts: AccountKeyStore,
+    /** Reads EAB HMAC keys; needed only by issuers with an External Account Binding. */
+    private readonly secrets?: SecretReader,
+  ) {
     configureAcmeHttp();
   }
 
   async session(issuer: AcmeIssuerConfig, accountUrl?: string): Promise<AcmeSession> {
-    if (issuer.externalAccountBinding) {
-      throw new AcmeError(`acme: issuer "${issuer.name}": externalAccountBinding is not supported yet`);
-    }
     const account = await this.loadAccount(issuer);
     const knownUrl = accountUrl ?? (account.server === issuer.server ? account.accountUrl : undefined);
     const client = this.newClient(issuer, account.keyPem, knownUrl);
@@ -73,11 +75,26 @@ export class AcmeClientGateway implements AcmeGateway {
     return account;
   }
 
-  private newClient(issuer: AcmeIssuerConfig, keyPem: string, accountUrl?: string): Client {
+  private async registrationClient(issuer: AcmeIssuerConfig, keyPem: string): Promise<Client> {
+    const binding = issuer.externalAccountBinding;
+    if (!binding) return this.newClient(issuer, keyPem);
+    if (!this.secrets)
+      throw new AcmeError(`acme: issuer "${issuer.name}" needs its EAB key, and no secret reader is set`);
+    const hmacKey = (await this.secrets.read(binding.hmacKeySecretArn)).trim();
+    return this.newClient(issuer, keyPem, undefined, { kid: binding.keyId, hmacKey });
+  }
+
+  private newClient(
+    issuer: AcmeIssuerConfig,
+    keyPem: string,
+    accountUrl?: string,
+    externalAccountBinding?: { kid: string; hmacKey: string },
+  ): Client {
     return new acme.Client({
       directoryUrl: issuer.server,
       accountKey: keyPem,
       accountUrl,
+      ...(externalAccountBinding ? { externalAccountBinding } : {}),
       // The state machine polls; these only bound acme-client's own helpers should one be used.
       backoffAttempts: 1,
       backoffMin: 100,
@@ -85,9 +102,13 @@ export class AcmeClientGateway implements AcmeGateway {
     }) as Client;
   }
 
-  /** Finds or creates the account for the stored key; newAccount with a known key returns it. */
+  /**
+   * Finds or creates the account for the stored key; newAccount with a known key returns it. With
+   * an External Account Binding (ZeroSSL, a corporate CA), newAccount carries the binding, signed
+   * with the HMAC key read here and used for nothing else.
+   */
   private async register(issuer: AcmeIssuerConfig, account: Account): Promise<Client> {
-    const client = this.newClient(issuer, account.keyPem);
+    const client = await this.registrationClient(issuer, account.keyPem);
     await client.createAccount({
       termsOfServiceAgreed: true,
       ...(issuer.email ? { contact: [`mailto:${issuer.email}`] } : {}),

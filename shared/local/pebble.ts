@@ -38,8 +38,8 @@ export interface Pebble {
   tlsCaPem: string;
   /** Trusts the public roots plus Pebble's listener CA. */
   httpsAgent: Agent;
-  /** Pebble's issuing root (management API `/roots/0`). */
-  rootPem(): Promise<string>;
+  /** Pebble's issuing roots (management API `/roots/<index>`; more than one with PEBBLE_ALTERNATE_ROOTS). */
+  rootPem(index?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -196,7 +196,7 @@ export async function startPebble(options: PebbleOptions = {}): Promise<Pebble> 
     challtestsrv,
     tlsCaPem: tls.caPem,
     httpsAgent,
-    rootPem: async () => (await get(`${managementUrl}/roots/0`, httpsAgent)).body,
+    rootPem: async (index = 0) => (await get(`${managementUrl}/roots/${index}`, httpsAgent)).body,
     stop: async () => {
       httpsAgent.destroy();
       await stopProcess(child);

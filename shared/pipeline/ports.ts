@@ -97,6 +97,11 @@ export interface AcmeGateway {
   session(issuer: AcmeIssuerConfig, accountUrl?: string): Promise<AcmeSession>;
 }
 
+/** Reads a secret the operator keeps (the HMAC key of an External Account Binding). */
+export interface SecretReader {
+  read(secretArn: string): Promise<string>;
+}
+
 /** Where ACME account keys live (Secrets Manager in AWS). */
 export interface AccountKeyStore {
   get(issuerName: string): Promise<{ keyPem: string; accountUrl?: string; server?: string } | undefined>;

@@ -36,6 +36,8 @@ export interface LocalDependencyOptions {
   /** Other DNS solvers (tests: Route53 against a local endpoint). */
   dns?: DnsSolverFactory;
   clock?: Clock;
+  /** Operator secrets by ARN (EAB HMAC keys) for local runs and tests. */
+  secrets?: Record<string, string>;
   /** Starts executions (local mode: the local state machine); set later with `useIssuanceStarter`. */
   issuance?: IssuanceStarter;
 }
@@ -53,7 +55,13 @@ export function localDependencies(options: LocalDependencyOptions): LocalDepende
     issuers: options.issuers,
     inventory: new MemoryInventory(options.persistInventory ? { file: join(options.dir, 'inventory.json') } : {}),
     store: new FileCertificateStore({ dir: options.dir }),
-    acme: new AcmeClientGateway(new FileAccountKeyStore({ dir: options.dir })),
+    acme: new AcmeClientGateway(new FileAccountKeyStore({ dir: options.dir }), {
+      read: async (arn) => {
+        const value = options.secrets?.[arn];
+        if (value === undefined) throw new CertflowError(`local: no secret ${arn} is configured`);
+        return value;
+      },
+    }),
     dns:
       options.dns ??
       new SolverCache((solver) => {

@@ -14,6 +14,19 @@ describe('Function: loadConfig', () => {
     );
   });
 
+  it('adds the ZeroSSL preset, with its external account binding, when asked', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zerossl-eab-AbCdEf';
+    const zerossl = loadConfig({
+      email: 'ops@example.com',
+      zerossl: { keyId: 'kid', hmacKeySecretArn: arn },
+    }).issuers.at(-1)!;
+    assert.equal(zerossl.name, 'zerossl');
+    assert.deepEqual(zerossl.kind === 'acme' && zerossl.externalAccountBinding, {
+      keyId: 'kid',
+      hmacKeySecretArn: arn,
+    });
+  });
+
   it('refuses a cross-account roleArn rather than ignore it', () => {
     assert.throws(
       () => loadConfig(acme({}, { route53: { roleArn: 'arn:aws:iam::111122223333:role/dns' } })),
@@ -21,11 +34,20 @@ describe('Function: loadConfig', () => {
     );
   });
 
-  it('refuses CNAME following and external account binding, not implemented yet', () => {
+  it('refuses CNAME following, not implemented yet', () => {
     assert.throws(() => loadConfig(acme({}, { route53: {}, cnameStrategy: 'Follow' })), /cnameStrategy: Follow/);
+  });
+
+  it('takes an external account binding whose HMAC key is a Secrets Manager secret, and only that', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zerossl-eab-AbCdEf';
+    assert.equal(
+      loadConfig(acme({ externalAccountBinding: { keyId: 'kid-1', hmacKeySecretArn: arn } })).issuers.length,
+      1,
+    );
     assert.throws(
-      () => loadConfig(acme({ externalAccountBinding: { keyId: 'k', hmacKeySecretArn: 'arn' } })),
-      /externalAccountBinding: not supported yet/,
+      () =>
+        loadConfig(acme({ externalAccountBinding: { keyId: 'kid-1', hmacKeySecretArn: 'zWNDZM6eQGHWpSRTPal5eIUY' } })),
+      /externalAccountBinding\.hmacKeySecretArn: must be the ARN of a Secrets Manager secret/,
     );
   });
 

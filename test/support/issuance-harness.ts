@@ -54,20 +54,25 @@ function captureOutput(): { text: () => string; restore: () => void } {
 }
 
 export async function startHarness(options: {
-  issuers: (pebble: Pebble) => IssuerConfig[];
+  issuers: (pebble: Pebble) => IssuerConfig[] | Promise<IssuerConfig[]>;
   dns?: (pebble: Pebble) => DnsSolverFactory | undefined;
   pebbleEnv?: Record<string, string>;
+  /** Extra keys of Pebble's config (e.g. externalAccountBindingRequired). */
+  pebbleConfig?: Record<string, unknown>;
+  /** Operator secrets by ARN (EAB HMAC keys). */
+  secrets?: Record<string, string>;
   clock?: Clock;
 }): Promise<Harness> {
-  const pebble = await startPebble({ env: options.pebbleEnv });
+  const pebble = await startPebble({ env: options.pebbleEnv, config: options.pebbleConfig });
   const dir = await mkdtemp(join(tmpdir(), 'certflow-it-'));
-  const issuers = options.issuers(pebble);
+  const issuers = await options.issuers(pebble);
   const template = synthesizeTemplate(loadConfig({ issuers }));
   const deps = localDependencies({
     dir,
     issuers,
     httpsAgent: pebble.httpsAgent,
     dns: options.dns?.(pebble),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   setDependencies(deps);

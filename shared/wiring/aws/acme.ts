@@ -1,6 +1,6 @@
 import { AcmeClientGateway } from '../../acme/acme-client-gateway.js';
 import { lazy } from './config.js';
-import { accountKeyStore } from './secrets.js';
+import { accountKeyStore, secretReader } from './secrets.js';
 
 /** acme-client, with account keys from Secrets Manager. */
-export const acmeGateway = lazy(() => new AcmeClientGateway(accountKeyStore()));
+export const acmeGateway = lazy(() => new AcmeClientGateway(accountKeyStore(), secretReader()));

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerAccountKeyStore } from '../../adapters/aws/secrets-manager-account-key-store.js';
 import { SecretsManagerCertificateStore } from '../../adapters/aws/secrets-manager-certificate-store.js';
+import { SecretsManagerSecretReader } from '../../adapters/aws/secrets-manager-secret-reader.js';
 import { awsConfig, lazy } from './config.js';
 
 const client = lazy(() => new SecretsManagerClient({}));
@@ -24,3 +25,6 @@ export const accountKeyStore = lazy(
       kmsKeyId: awsConfig().kmsKeyId,
     }),
 );
+
+/** The operator's own secrets (EAB HMAC keys), read by ARN. */
+export const secretReader = lazy(() => new SecretsManagerSecretReader(client()));

@@ -96,8 +96,11 @@ export function checkIssuers(issuers: IssuerConfig[]): IssuerConfig[] {
     if (!issuer.solvers?.length) throw new Error(`${at}.solvers: an acme issuer needs at least one DNS-01 solver`);
     issuer.solvers.forEach((solver, j) => {
       const route53 = solver.dns01?.route53;
-      if (route53?.roleArn || route53?.externalId) {
-        throw new Error(`${at}.solvers[${j}].dns01.route53.roleArn: cross-account Route53 is not supported yet`);
+      if (route53?.externalId && !route53.roleArn) {
+        throw new Error(`${at}.solvers[${j}].dns01.route53.externalId: goes with a roleArn`);
+      }
+      if (route53?.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(route53.roleArn)) {
+        throw new Error(`${at}.solvers[${j}].dns01.route53.roleArn: "${route53.roleArn}" is not an IAM role ARN`);
       }
       if (solver.dns01?.cnameStrategy === 'Follow') {
         throw new Error(`${at}.solvers[${j}].dns01.cnameStrategy: Follow is not supported yet`);
@@ -114,13 +117,23 @@ export function route53Solvers(issuers: readonly IssuerConfig[]): Route53SolverC
   );
 }
 
-/** Hosted zones named by the solvers. */
+/** Route53 solvers that use the function's own role (not a role in another account). */
+export function ownAccountRoute53Solvers(issuers: readonly IssuerConfig[]): Route53SolverConfig[] {
+  return route53Solvers(issuers).filter((r) => !r.roleArn);
+}
+
+/** The roles in other accounts that solvers assume for their zones. */
+export function crossAccountRoles(issuers: readonly IssuerConfig[]): string[] {
+  return [...new Set(route53Solvers(issuers).flatMap((r) => (r.roleArn ? [r.roleArn] : [])))];
+}
+
+/** Hosted zones named by the solvers that write with the function's own role. */
 export function configuredZoneIds(issuers: readonly IssuerConfig[]): string[] {
-  const ids = route53Solvers(issuers).map((r) => r.hostedZoneId);
+  const ids = ownAccountRoute53Solvers(issuers).map((r) => r.hostedZoneId);
   return [...new Set(ids.filter((id): id is string => Boolean(id)))].map((id) => id.replace(/^\/?hostedzone\//, ''));
 }
 
 /** True when some solver looks its zone up (so the policy must allow any zone). */
 export function usesZoneLookup(issuers: readonly IssuerConfig[]): boolean {
-  return route53Solvers(issuers).some((r) => !r.hostedZoneId);
+  return ownAccountRoute53Solvers(issuers).some((r) => !r.hostedZoneId);
 }

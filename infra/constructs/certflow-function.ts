@@ -10,7 +10,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
-import { configuredZoneIds, route53Solvers, usesZoneLookup } from '../config.js';
+import { configuredZoneIds, crossAccountRoles, ownAccountRoute53Solvers, usesZoneLookup } from '../config.js';
 import { acknowledgeFunction } from '../nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
@@ -119,7 +119,7 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
     );
   }
   acknowledgeFunction(fn, grants, storage, {
-    used: route53Solvers(issuers).length > 0,
+    used: ownAccountRoute53Solvers(issuers).length > 0,
     anyZone: needsAnyZone(issuers),
   });
   return fn;
@@ -140,8 +140,13 @@ function route53Statements(issuers: readonly IssuerConfig[], mode: 'write' | 'wa
     actions: ['route53:GetChange'],
     resources: [`arn:${Aws.PARTITION}:route53:::change/*`],
   });
-  if (!route53Solvers(issuers).length) return [];
-  if (mode === 'wait') return [getChange];
+  const assumeRoles = crossAccountRoles(issuers);
+  // Zones in other accounts are changed with the role assumed there, under that account's policy.
+  const assume = assumeRoles.length
+    ? [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: assumeRoles })]
+    : [];
+  if (!ownAccountRoute53Solvers(issuers).length) return assume;
+  if (mode === 'wait') return [getChange, ...assume];
   const anyZone = needsAnyZone(issuers);
   const zones = anyZone
     ? [`arn:${Aws.PARTITION}:route53:::hostedzone/*`]
@@ -161,5 +166,5 @@ function route53Statements(issuers: readonly IssuerConfig[], mode: 'write' | 'wa
     // ListHostedZonesByName has no resource-level permissions: `*` is the only resource it takes.
     statements.push(new iam.PolicyStatement({ actions: ['route53:ListHostedZonesByName'], resources: ['*'] }));
   }
-  return statements;
+  return [...statements, ...assume];
 }

@@ -27,11 +27,17 @@ describe('Function: loadConfig', () => {
     });
   });
 
-  it('refuses a cross-account roleArn rather than ignore it', () => {
-    assert.throws(
-      () => loadConfig(acme({}, { route53: { roleArn: 'arn:aws:iam::111122223333:role/dns' } })),
-      /certflow\.issuers\[0\]\.solvers\[0\]\.dns01\.route53\.roleArn: cross-account Route53 is not supported yet/,
+  it('takes a cross-account role, and refuses what is not a role ARN or an externalId alone', () => {
+    assert.equal(
+      loadConfig(acme({}, { route53: { roleArn: 'arn:aws:iam::111122223333:role/dns', externalId: 'x' } })).issuers
+        .length,
+      1,
     );
+    assert.throws(
+      () => loadConfig(acme({}, { route53: { roleArn: 'dns-role' } })),
+      /solvers\[0\]\.dns01\.route53\.roleArn: "dns-role" is not an IAM role ARN/,
+    );
+    assert.throws(() => loadConfig(acme({}, { route53: { externalId: 'x' } })), /externalId: goes with a roleArn/);
   });
 
   it('refuses CNAME following, not implemented yet', () => {

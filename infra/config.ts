@@ -102,8 +102,9 @@ export function checkIssuers(issuers: IssuerConfig[]): IssuerConfig[] {
       if (route53?.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(route53.roleArn)) {
         throw new Error(`${at}.solvers[${j}].dns01.route53.roleArn: "${route53.roleArn}" is not an IAM role ARN`);
       }
-      if (solver.dns01?.cnameStrategy === 'Follow') {
-        throw new Error(`${at}.solvers[${j}].dns01.cnameStrategy: Follow is not supported yet`);
+      const strategy = solver.dns01?.cnameStrategy;
+      if (strategy !== undefined && strategy !== 'None' && strategy !== 'Follow') {
+        throw new Error(`${at}.solvers[${j}].dns01.cnameStrategy: must be None or Follow`);
       }
     });
   });

@@ -24,6 +24,11 @@ export interface AcmeSolverConfig {
     route53?: Route53SolverConfig;
     /** Local mode and tests: pebble-challtestsrv's management API. */
     challtestsrv?: { managementUrl: string };
+    /**
+     * Any other DNS provider (cert-manager's webhook solver, serverless): a Lambda function of
+     * the operator's that implements `present` and `cleanUp` (see README, "DNS hook solver").
+     */
+    hook?: { functionName: string };
     cnameStrategy?: 'None' | 'Follow';
   };
 }

@@ -63,6 +63,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     issuers: options.issuers,
     httpsAgent: options.pebble?.httpsAgent,
     persistInventory: true,
+    ...(options.pebble ? { dnsServers: [`127.0.0.1:${options.pebble.challtestsrv.dnsPort}`] } : {}),
   });
   const machine = new LocalStateMachine({ template: options.template, loadHandler });
   const starter = new LocalIssuanceStarter(machine, {

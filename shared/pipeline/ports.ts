@@ -128,6 +128,12 @@ export interface DnsSolver {
   cleanUp(records: TxtRecord[]): Promise<void>;
 }
 
+/** Looks up CNAME records (CNAME delegation of `_acme-challenge`, cert-manager's `cnameStrategy: Follow`). */
+export interface CnameResolver {
+  /** The target of `name`'s CNAME (no trailing dot), or undefined when it has none. */
+  cnameOf(name: string): Promise<string | undefined>;
+}
+
 export interface DnsSolverFactory {
   solverFor(config: AcmeSolverConfig): DnsSolver;
 }
@@ -292,6 +298,7 @@ export interface Dependencies {
   store: CertificateStore;
   acme: AcmeGateway;
   dns: DnsSolverFactory;
+  cnames: CnameResolver;
   events: EventPublisher;
   clock: Clock;
   issuance: IssuanceStarter;

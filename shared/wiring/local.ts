@@ -24,6 +24,7 @@ import {
 } from '../pipeline/ports.js';
 import { LocalRenewalScheduler } from '../local/scheduler.js';
 import { SolverCache } from './solver-cache.js';
+import { DnsCnameResolver } from '../dns/cname.js';
 
 export interface LocalDependencyOptions {
   /** State directory (certificates, keys, accounts, inventory). */
@@ -36,6 +37,8 @@ export interface LocalDependencyOptions {
   /** Other DNS solvers (tests: Route53 against a local endpoint). */
   dns?: DnsSolverFactory;
   clock?: Clock;
+  /** DNS servers (`host:port`) for CNAME look-ups: locally, challtestsrv's. */
+  dnsServers?: string[];
   /** Operator secrets by ARN (EAB HMAC keys) for local runs and tests. */
   secrets?: Record<string, string>;
   /** Starts executions (local mode: the local state machine); set later with `useIssuanceStarter`. */
@@ -68,6 +71,7 @@ export function localDependencies(options: LocalDependencyOptions): LocalDepende
         if (solver.dns01.challtestsrv) return new ChalltestsrvDnsSolver(solver.dns01.challtestsrv);
         throw new DnsError('dns: local mode supports challtestsrv solvers only');
       }),
+    cnames: new DnsCnameResolver(options.dnsServers),
     events: new LocalEventPublisher(),
     clock: options.clock ?? systemClock,
     issuance: options.issuance ?? {

@@ -40,8 +40,12 @@ describe('Function: loadConfig', () => {
     assert.throws(() => loadConfig(acme({}, { route53: { externalId: 'x' } })), /externalId: goes with a roleArn/);
   });
 
-  it('refuses CNAME following, not implemented yet', () => {
-    assert.throws(() => loadConfig(acme({}, { route53: {}, cnameStrategy: 'Follow' })), /cnameStrategy: Follow/);
+  it('takes cnameStrategy None or Follow, and nothing else', () => {
+    assert.equal(loadConfig(acme({}, { route53: {}, cnameStrategy: 'Follow' })).issuers.length, 1);
+    assert.throws(
+      () => loadConfig(acme({}, { route53: {}, cnameStrategy: 'follow' })),
+      /cnameStrategy: must be None or Follow/,
+    );
   });
 
   it('takes an external account binding whose HMAC key is a Secrets Manager secret, and only that', () => {

@@ -72,6 +72,7 @@ export async function startHarness(options: {
     issuers,
     httpsAgent: pebble.httpsAgent,
     dns: options.dns?.(pebble),
+    dnsServers: [`127.0.0.1:${pebble.challtestsrv.dnsPort}`],
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

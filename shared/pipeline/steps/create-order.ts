@@ -8,12 +8,14 @@ import { logger } from '../../logger.js';
 
 const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
 import { acmeIssuerOf } from '../context.js';
-import type { Dependencies } from '../ports.js';
+import type { AcmeSolverConfig } from '../../domain/issuer.js';
+import { followCnames } from '../../dns/cname.js';
+import type { CnameResolver, Dependencies } from '../ports.js';
 import type { ChallengeRef, IssuanceState } from '../state.js';
 
 export async function createOrder(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  deps: Pick<Dependencies, 'issuers' | 'acme' | 'cnames'>,
 ): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   const session = await deps.acme.session(issuer);
@@ -48,7 +50,7 @@ export async function createOrder(
       wildcard: authorization.wildcard,
       authorizationUrl: url,
       challengeUrl: challenge.url,
-      recordName: `_acme-challenge.${identifier}`,
+      recordName: await recordNameFor(identifier, issuer.solvers[solver]!, deps.cnames),
       value: await session.dns01TxtValue(challenge),
       solver,
     });
@@ -68,4 +70,10 @@ export async function createOrder(
       challenges,
     },
   };
+}
+
+/** `_acme-challenge.<name>`, or where its CNAME chain ends when the solver follows CNAMEs. */
+async function recordNameFor(identifier: string, solver: AcmeSolverConfig, cnames: CnameResolver): Promise<string> {
+  const name = `_acme-challenge.${identifier}`;
+  return solver.dns01.cnameStrategy === 'Follow' ? followCnames(cnames, name) : name;
 }

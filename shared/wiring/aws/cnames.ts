@@ -1,0 +1,5 @@
+import { DnsCnameResolver } from '../../dns/cname.js';
+import { lazy } from './config.js';
+
+/** CNAME look-ups through the Lambda's resolver (public DNS), for `cnameStrategy: Follow`. */
+export const cnameResolver = lazy(() => new DnsCnameResolver());

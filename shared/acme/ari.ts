@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { leafAndChain } from '../domain/certificate-info.js';
 import { AcmeError, RateLimitedError, TransientError } from '../errors.js';
 import { parseRetryAfter } from './http.js';
+import { type Tlv, children, readTlv } from '../domain/der.js';
 
 /** One plain HTTP answer; `body` is text, bytes, or JSON already parsed by the caller's client. */
 export interface HttpAnswer {
@@ -144,41 +145,6 @@ function problemOf(body: unknown): { type?: string; detail?: string } {
     ...(typeof type === 'string' ? { type } : {}),
     ...(typeof detail === 'string' ? { detail } : {}),
   };
-}
-
-// --- Minimal DER reading, just enough to reach the serial number and the AKI extension. ---
-
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-function readTlv(der: Buffer, offset: number): Tlv {
-  const tag = der[offset];
-  let length = der[offset + 1];
-  if (tag === undefined || length === undefined) throw new AcmeError('acme: truncated certificate DER');
-  let start = offset + 2;
-  if (length & 0x80) {
-    const octets = length & 0x7f;
-    if (octets === 0 || octets > 4) throw new AcmeError('acme: unsupported DER length in certificate');
-    length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + (der[start + i] ?? 0);
-    start += octets;
-  }
-  const end = start + length;
-  if (end > der.length) throw new AcmeError('acme: truncated certificate DER');
-  return { tag, start, end };
-}
-
-function children(der: Buffer, parent: Tlv): Tlv[] {
-  const items: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end;) {
-    const item = readTlv(der, offset);
-    items.push(item);
-    offset = item.end;
-  }
-  return items;
 }
 
 /** The AKI extension's keyIdentifier, if the certificate has one. */

@@ -10,6 +10,7 @@
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { KeyAlgorithm } from './spec.js';
 import { CertflowError } from '../errors.js';
+import { children, readTlv } from './der.js';
 
 /** A key's algorithm and size, in the terms of `PrivateKeySpec` (Ed25519's size is 0). */
 export interface KeyDescription {
@@ -132,41 +133,6 @@ export function describeKey(key: KeyObject): KeyDescription {
 /** Node prints one RDN a line; records want one line. An empty name is `undefined` in Node. */
 function oneLine(name: string | undefined): string {
   return (name ?? '').split('\n').filter(Boolean).join(', ');
-}
-
-// --- Minimal DER reading, just enough to reach the SubjectAltName extension. ---
-
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-function readTlv(der: Buffer, offset: number): Tlv {
-  const tag = der[offset];
-  let length = der[offset + 1];
-  if (tag === undefined || length === undefined) throw new CertflowError('certificate: truncated DER');
-  let start = offset + 2;
-  if (length & 0x80) {
-    const octets = length & 0x7f;
-    if (octets === 0 || octets > 4) throw new CertflowError('certificate: unsupported DER length');
-    length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + (der[start + i] ?? 0);
-    start += octets;
-  }
-  const end = start + length;
-  if (end > der.length) throw new CertflowError('certificate: truncated DER');
-  return { tag, start, end };
-}
-
-function children(der: Buffer, parent: Tlv): Tlv[] {
-  const items: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end;) {
-    const item = readTlv(der, offset);
-    items.push(item);
-    offset = item.end;
-  }
-  return items;
 }
 
 const SAN_OID = Buffer.from([0x55, 0x1d, 0x11]); // 2.5.29.17

@@ -3,16 +3,16 @@
  * package ships none, and the ACME client must trust whatever Pebble serves.
  */
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+/** PKCS#8 PEM of a WebCrypto private key, exported by Node. */
+function pkcs8Pem(key: webcrypto.CryptoKey): string {
+  return KeyObject.from(key).export({ format: 'pem', type: 'pkcs8' }).toString();
 }
 
 export interface LoopbackTls {
@@ -58,6 +58,6 @@ export async function createLoopbackTls(): Promise<LoopbackTls> {
   return {
     caPem: ca.toString('pem') + '\n',
     certPem: server.toString('pem') + '\n',
-    keyPem: await pkcs8Pem(serverKeys.privateKey),
+    keyPem: pkcs8Pem(serverKeys.privateKey),
   };
 }

@@ -1,6 +1,7 @@
 /** The private key of a new issuance, chosen by the spec's rotation policy. */
 import { describePrivateKey, generatePrivateKey } from '../acme/keys.js';
 import type { CertificateSpec } from '../domain/spec.js';
+import { type CertificateEvent, Reasons } from '../domain/status.js';
 import type { CertificateStore } from './ports.js';
 
 /**
@@ -22,4 +23,15 @@ export async function privateKeyFor(
     }
   }
   return { keyPem: await generatePrivateKey(spec.privateKey), reused: false };
+}
+
+/** The `Generated` event of the key an issuance uses, in cert-manager's words. */
+export function keyEvent(reused: boolean): Omit<CertificateEvent, 'time'> {
+  return {
+    type: 'Normal',
+    reason: Reasons.Generated,
+    message: reused
+      ? 'Reusing the stored private key (rotationPolicy Never)'
+      : 'Stored new private key in temporary Secret',
+  };
 }

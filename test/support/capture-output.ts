@@ -10,7 +10,8 @@ export function captureOutput(): { text: () => string; restore: () => void } {
     ((chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('latin1');
       chunks.push(text);
-      const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"');
+      // The service's JSON logs and EMF metric lines; the test runner's protocol passes through.
+      const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"') || text.startsWith('{"_aws"');
       return isLogLine && !process.env.CERTFLOW_TEST_VERBOSE
         ? true
         : (original as (...a: unknown[]) => boolean)(chunk, ...rest);

@@ -15,6 +15,7 @@ import { type Pebble, startPebble } from '../../shared/local/pebble.js';
 import { type ExecutionResult, LocalStateMachine } from '../../shared/local/state-machine.js';
 import type { Clock, DnsSolverFactory } from '../../shared/pipeline/ports.js';
 import { setDependencies } from '../../shared/wiring/index.js';
+import { captureOutput } from './capture-output.js';
 import { type LocalDependencies, localDependencies } from '../../shared/wiring/local.js';
 
 export interface Harness {
@@ -26,31 +27,6 @@ export interface Harness {
   executions: ExecutionResult[];
   issue(input: unknown, options?: { invokeTwice?: boolean }): Promise<ExecutionResult>;
   stop(): Promise<void>;
-}
-
-/** Captures everything written to stdout/stderr; log lines are shown only with CERTFLOW_TEST_VERBOSE. */
-function captureOutput(): { text: () => string; restore: () => void } {
-  const chunks: string[] = [];
-  const originals = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)] as const;
-  const wrap = (original: (typeof originals)[number]) =>
-    ((chunk: unknown, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('latin1');
-      chunks.push(text);
-      // The test runner talks to its parent over stdout: only the service's JSON log lines are held back.
-      const isLogLine = text.startsWith('{"level"') || text.startsWith('{"cold_start"') || text.startsWith('{"_aws"');
-      return isLogLine && !process.env.CERTFLOW_TEST_VERBOSE
-        ? true
-        : (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = wrap(originals[0]);
-  process.stderr.write = wrap(originals[1]);
-  return {
-    text: () => chunks.join(''),
-    restore: () => {
-      process.stdout.write = originals[0];
-      process.stderr.write = originals[1];
-    },
-  };
 }
 
 export async function startHarness(options: {

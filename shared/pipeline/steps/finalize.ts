@@ -10,7 +10,7 @@ import { updateRecord } from '../../inventory/records.js';
 import { logger } from '../../logger.js';
 import { DEFAULT_DELAYS, nextPoll, orderSession } from '../context.js';
 import type { Dependencies } from '../ports.js';
-import { privateKeyFor } from '../private-key.js';
+import { keyEvent, privateKeyFor } from '../private-key.js';
 import type { IssuanceState } from '../state.js';
 
 export async function finalize(
@@ -34,17 +34,7 @@ export async function finalize(
   await updateRecord(deps.inventory, deps.clock, state.name, (record, now) => ({
     ...record,
     events: appendEvent(
-      appendEvent(
-        record.events,
-        {
-          type: 'Normal',
-          reason: Reasons.Generated,
-          message: reused
-            ? 'Reusing the stored private key (rotationPolicy Never)'
-            : 'Stored new private key in temporary Secret',
-        },
-        now,
-      ),
+      appendEvent(record.events, keyEvent(reused), now),
       { type: 'Normal', reason: Reasons.Requested, message: 'Created new CertificateRequest' },
       now,
     ),

@@ -3,14 +3,14 @@
  * secret, as Finalize does), signs the certificate, and hands the public certificate to Store.
  */
 import { splitPemChain } from '../../domain/certificate-info.js';
-import { Reasons, appendEvent } from '../../domain/status.js';
+import { appendEvent } from '../../domain/status.js';
 import { StoreError, ValidationError } from '../../errors.js';
 import { updateRecord } from '../../inventory/records.js';
 import { logger } from '../../logger.js';
 import { signCertificate } from '../../signing/sign-certificate.js';
 import { issuerOf } from '../context.js';
 import type { Dependencies } from '../ports.js';
-import { privateKeyFor } from '../private-key.js';
+import { keyEvent, privateKeyFor } from '../private-key.js';
 import type { IssuanceState } from '../state.js';
 
 export async function sign(
@@ -42,17 +42,7 @@ export async function sign(
 
   await updateRecord(deps.inventory, deps.clock, state.name, (record, now) => ({
     ...record,
-    events: appendEvent(
-      record.events,
-      {
-        type: 'Normal',
-        reason: Reasons.Generated,
-        message: reused
-          ? 'Reusing the stored private key (rotationPolicy Never)'
-          : 'Stored new private key in temporary Secret',
-      },
-      now,
-    ),
+    events: appendEvent(record.events, keyEvent(reused), now),
   }));
   logger.info('certificate signed', { certificate: state.name, issuer: issuer.name, kind: issuer.kind });
   return { ...state, signed: { certificatePem, caPem } };

@@ -3,14 +3,20 @@
  * local esbuild (no Docker), each role granted only what its grants say.
  */
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
-import { configuredZoneIds, crossAccountRoles, ownAccountRoute53Solvers, usesZoneLookup } from '../config.js';
+import {
+  configuredZoneIds,
+  crossAccountRoles,
+  hookFunctions,
+  ownAccountRoute53Solvers,
+  usesZoneLookup,
+} from '../config.js';
 import { acknowledgeFunction } from '../nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
@@ -100,6 +106,7 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
   if (grants.secrets === 'readWrite') storage.grantReadWrite(fn);
   if (grants.secrets === 'read') storage.grantRead(fn);
   if (grants.route53) for (const statement of route53Statements(issuers, grants.route53)) fn.addToRolePolicy(statement);
+  if (grants.route53) for (const statement of hookStatements(scope, issuers)) fn.addToRolePolicy(statement);
   if (grants.acme) {
     const eabSecrets = issuers.flatMap((i) =>
       i.kind === 'acme' && i.externalAccountBinding ? [i.externalAccountBinding.hmacKeySecretArn] : [],
@@ -128,6 +135,25 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
 /** True when some solver finds its zone by name, so the policy cannot name the zones. */
 export function needsAnyZone(issuers: readonly IssuerConfig[]): boolean {
   return usesZoneLookup(issuers);
+}
+
+/**
+ * The DNS steps of a hook solver (present, check, clean up) run in the hook, so the functions with
+ * Route53 grants may invoke exactly the configured hook functions: a bare name is a function of
+ * this account and region, an ARN is taken as written (its qualifier included, as IAM matches it).
+ */
+export function hookStatements(scope: Construct, issuers: readonly IssuerConfig[]): iam.PolicyStatement[] {
+  const arns = hookFunctions(issuers).map((name) =>
+    name.startsWith('arn:')
+      ? name
+      : Stack.of(scope).formatArn({
+          service: 'lambda',
+          resource: 'function',
+          resourceName: name,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+  );
+  return arns.length ? [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: arns })] : [];
 }
 
 /**

@@ -1,79 +1,29 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import dns from 'node:dns';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { LambdaDnsHookSolver } from '../../shared/adapters/aws/lambda-dns-hook-solver.js';
 import { Route53DnsSolver } from '../../shared/adapters/aws/route53-dns-solver.js';
 import { ChalltestsrvDnsSolver } from '../../shared/adapters/local/challtestsrv-dns-solver.js';
+import { startChalltestsrv as startLocalChalltestsrv } from '../../shared/local/pebble.js';
 import { CONFORMANCE_DOMAIN, runDnsSolverConformance } from '../support/dns-solver-conformance.js';
+import { txtValues } from '../support/issuance-harness.js';
+import { LOCAL_LAMBDA_CREDENTIALS, type LocalLambdaHandler, startLambdaEndpoint } from '../support/lambda-endpoint.js';
 import { startRoute53Endpoint } from '../support/route53-endpoint.js';
 
 const credentials = { accessKeyId: 'AKIDCERTFLOWTEST', secretAccessKey: 'not-a-secret' };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 interface Challtestsrv {
   managementUrl: string;
+  dnsPort: number;
   readTxt(name: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
+/** The shared launcher (shared/local/pebble.ts), plus reading TXT back over its DNS. */
 async function startChalltestsrv(): Promise<Challtestsrv> {
-  const [dnsPort, managementPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(
-    'pebble-challtestsrv',
-    [
-      '-dns01',
-      `127.0.0.1:${dnsPort}`,
-      '-management',
-      `127.0.0.1:${managementPort}`,
-      '-http01',
-      '',
-      '-https01',
-      '',
-      '-tlsalpn01',
-      '',
-    ],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const managementUrl = `http://127.0.0.1:${managementPort}`;
-  for (let attempt = 0; ; attempt++) {
-    const ready = await fetch(`${managementUrl}/clear-txt`, { method: 'POST', body: '{"host":"ready."}' }).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (attempt > 100 || child.exitCode !== null) {
-      child.kill();
-      throw new Error('pebble-challtestsrv did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const resolver = new dns.promises.Resolver();
-  resolver.setServers([`127.0.0.1:${dnsPort}`]);
-  return {
-    managementUrl,
-    readTxt: (name) =>
-      resolver.resolveTxt(name).then(
-        (answers) => answers.map((chunks) => chunks.join('')),
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENODATA' || error.code === 'ENOTFOUND') return [];
-          throw error;
-        },
-      ),
-    stop: async () => {
-      if (child.exitCode === null) child.kill();
-      await exited;
-    },
-  };
+  const server = await startLocalChalltestsrv();
+  return { ...server, readTxt: (name) => txtValues(server.dnsPort, name) };
 }
 
 describe('DNS solver conformance', () => {
@@ -114,6 +64,28 @@ describe('DNS solver conformance', () => {
     readTxt: challtestsrv.readTxt,
     close: async () => undefined,
   }));
+
+  runDnsSolverConformance('Class: LambdaDnsHookSolver with the example challtestsrv hook', async () => {
+    // The example is plain JavaScript for Lambda, loaded by URL so that tsc does not type it.
+    const hook = new URL('../../examples/dns-hook/challtestsrv-hook.mjs', import.meta.url).href;
+    const { handler } = (await import(hook)) as { handler: LocalLambdaHandler };
+    process.env.CHALLTESTSRV_URL = challtestsrv.managementUrl;
+    const endpoint = await startLambdaEndpoint({ 'challtestsrv-hook': handler });
+    const client = new LambdaClient({
+      endpoint: endpoint.url,
+      region: 'us-east-1',
+      credentials: LOCAL_LAMBDA_CREDENTIALS,
+    });
+    return {
+      solver: new LambdaDnsHookSolver({ client, functionName: 'challtestsrv-hook' }),
+      readTxt: challtestsrv.readTxt,
+      close: async () => {
+        client.destroy();
+        await endpoint.close();
+        delete process.env.CHALLTESTSRV_URL;
+      },
+    };
+  });
 
   describe('Class: ChalltestsrvDnsSolver with several instances', () => {
     it("keeps another instance's value when cleaning up its own", async () => {

@@ -1,6 +1,8 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumeRole } from '../../adapters/aws/assume-role-credentials.js';
+import { LambdaDnsHookSolver } from '../../adapters/aws/lambda-dns-hook-solver.js';
 import { Route53DnsSolver } from '../../adapters/aws/route53-dns-solver.js';
 import type { Route53SolverConfig } from '../../domain/issuer.js';
 import { DnsError } from '../../errors.js';
@@ -29,12 +31,32 @@ export function route53ClientFor(config: Route53SolverConfig): Route53Client {
   return client;
 }
 
+const lambdaClients = new Map<string, LambdaClient>();
+
+/**
+ * The Lambda client for a hook: Invoke only reaches functions in the client's region, so a hook
+ * named by ARN is invoked in the ARN's region; a bare name is in the function's own region.
+ */
+export function lambdaClientFor(functionName: string): LambdaClient {
+  const region = /^arn:[^:]+:lambda:([^:]+):/.exec(functionName)?.[1] ?? '';
+  let client = lambdaClients.get(region);
+  if (!client) {
+    client = new LambdaClient(region ? { region } : {});
+    lambdaClients.set(region, client);
+  }
+  return client;
+}
+
 /** DNS-01 solvers for Lambda: one solver per configuration, kept for the container's life. */
 export const dnsSolvers = lazy(
   () =>
     new SolverCache((solver) => {
+      const hook = solver.dns01.hook;
+      if (hook)
+        return new LambdaDnsHookSolver({ client: lambdaClientFor(hook.functionName), functionName: hook.functionName });
       const route53 = solver.dns01.route53;
-      if (!route53) throw new DnsError('dns: this deployment supports route53 solvers only');
+      if (!route53)
+        throw new DnsError('dns: in AWS a solver needs a route53 or hook provider (challtestsrv is for local mode)');
       return new Route53DnsSolver({ client: route53ClientFor(route53), hostedZoneId: route53.hostedZoneId });
     }),
 );

@@ -44,6 +44,15 @@ describe('Integration: issuance through the synthesized state machine', { skip }
         },
         {
           kind: 'acme',
+          name: 'pebble-two-solvers',
+          server: pebble.directoryUrl,
+          solvers: [
+            { selector: { dnsZones: ['example.net'] }, dns01: { route53: { region: 'us-east-1' } } },
+            { dns01: { challtestsrv: { managementUrl: pebble.challtestsrv.managementUrl } } },
+          ],
+        },
+        {
+          kind: 'acme',
           name: 'pebble-wrong-dns',
           server: pebble.directoryUrl,
           solvers: [{ dns01: { challtestsrv: { managementUrl: unseenDns.managementUrl } } }],
@@ -212,6 +221,30 @@ describe('Integration: issuance through the synthesized state machine', { skip }
       route53.records().filter((r) => r.name.includes('_acme-challenge')),
       [],
     );
+  });
+
+  it('issues one certificate whose names need two solvers, each batching its own records', async () => {
+    // The endpoint starts with the first Route53 use: before that, no change was made.
+    const changesBefore = route53?.calls.filter((c) => c.action === 'ChangeResourceRecordSets').length ?? 0;
+    const result = await h.issue({
+      certificate: {
+        name: 'two-solvers',
+        issuerRef: { name: 'pebble-two-solvers' },
+        dnsNames: ['multi.example.net', 'multi.example.com'],
+      },
+    });
+    assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
+    await expectIssued('two-solvers', ['multi.example.net', 'multi.example.com']);
+    const created = (result.history as any[]).find((e) => e.type === 'StateExited' && e.state?.name === 'CreateOrder');
+    const bySolver = Object.fromEntries(
+      created.state.output.acme.challenges.map((c: { identifier: string; solver: number }) => [c.identifier, c.solver]),
+    );
+    if (Object.keys(bySolver).length) {
+      // Authorizations Pebble reused need no challenge; those it asked for went to the right solver.
+      for (const [name, index] of Object.entries(bySolver)) assert.equal(index, name.endsWith('.net') ? 0 : 1, name);
+    }
+    const changes = route53.calls.filter((c) => c.action === 'ChangeResourceRecordSets').length - changesBefore;
+    assert.ok(changes <= 2, `at most one Route53 batch to present and one to clean up, saw ${changes}`);
   });
 
   it('keeps the previous certificate and records the CA message when validation fails', async () => {

@@ -10,6 +10,7 @@ export type OptionValues = Record<string, string | boolean | undefined>;
 /** Accepted by every command, before or after the command name. */
 export const GLOBAL_OPTIONS = {
   endpoint: { type: 'string' },
+  stack: { type: 'string' },
   region: { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
@@ -17,6 +18,7 @@ export const GLOBAL_OPTIONS = {
 
 export const GLOBAL_HELP = `Global options:
   --endpoint URL     API endpoint (env CERTFLOW_ENDPOINT, default http://127.0.0.1:8080)
+  --stack NAME       take the endpoint from a deployed stack's ApiUrl output (env CERTFLOW_STACK)
   --region REGION    AWS region to sign for (default: from the endpoint host, then AWS_REGION)
   -o, --output json  print the API's JSON instead of text
   -h, --help         show this help`;

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ApiClient, ApiError, DEFAULT_ENDPOINT } from './client.js';
+import { endpointFromStack } from './stack-endpoint.js';
 import { type Command, GLOBAL_HELP, GLOBAL_OPTIONS, type OptionValues, type OptionsConfig } from './command.js';
 import { applyCommand } from './commands/apply.js';
 import { deleteCommand } from './commands/delete.js';
@@ -110,8 +111,15 @@ async function dispatch(ctx: CliContext): Promise<number> {
   if (values.output !== undefined && values.output !== 'json') {
     throw new UsageError(`--output: "${String(values.output)}" is not supported (use json)`);
   }
+  const stack = (values.stack as string | undefined) ?? ctx.env.CERTFLOW_STACK;
+  const explicit = (values.endpoint as string | undefined) ?? ctx.env.CERTFLOW_ENDPOINT;
+  if (stack && values.endpoint) throw new UsageError('--endpoint and --stack: give one of them');
+  const endpoint =
+    (stack && !values.endpoint
+      ? await endpointFromStack(stack, { region: values.region as string | undefined })
+      : explicit) ?? DEFAULT_ENDPOINT;
   const client = new ApiClient({
-    endpoint: (values.endpoint as string | undefined) ?? ctx.env.CERTFLOW_ENDPOINT ?? DEFAULT_ENDPOINT,
+    endpoint,
     region: values.region as string | undefined,
     env: ctx.env,
     fetch: ctx.fetch,

@@ -74,17 +74,11 @@ export async function startCertflow(pebble: Pebble, options: { waitMs: number; r
   ];
   const template = synthesizeTemplate(loadConfig({ issuers }));
   const deps = localDependencies({ dir, issuers, httpsAgent: pebble.httpsAgent });
-    const current = { counts: emptyCounts(), invocations: [] as Invocation[] };
+  const current = { counts: emptyCounts(), invocations: [] as Invocation[] };
   const counts = () => current.counts;
   deps.store = counting(deps.store, () => 'secretsManager', counts);
-  deps.acme = new AcmeClientGateway(
-    counting(new FileAccountKeyStore({ dir }), () => 'secretsManager', counts),
-  );
-  deps.inventory = counting(
-    deps.inventory,
-    (m) => (INVENTORY_READS.has(m) ? 'dynamodbRead' : 'dynamodbWrite'),
-    counts,
-  );
+  deps.acme = new AcmeClientGateway(counting(new FileAccountKeyStore({ dir }), () => 'secretsManager', counts));
+  deps.inventory = counting(deps.inventory, (m) => (INVENTORY_READS.has(m) ? 'dynamodbRead' : 'dynamodbWrite'), counts);
   deps.events = counting(deps.events, () => 'eventBridge', counts);
   deps.scheduler = counting(deps.scheduler, () => 'scheduler', counts);
   setDependencies(deps);

@@ -109,6 +109,8 @@ export async function legoPeer(setup: PeerSetup): Promise<Peer> {
     LEGO_CA_CERTIFICATES: setup.caFile,
     EXEC_POLLING_INTERVAL: '1',
     EXEC_PROPAGATION_TIMEOUT: '30',
+    // The exec provider solves names one at a time and sleeps 60 s between them by default.
+    EXEC_SEQUENCE_INTERVAL: '0',
   };
   const run = async (names: string[]): Promise<RunResult> => {
     const args = [
@@ -145,7 +147,11 @@ export async function certbotPeer(setup: PeerSetup): Promise<Peer> {
   await mkdir(dir, { recursive: true });
   const auth = await script(
     join(dir, 'auth.sh'),
-    curlJson(setup.managementUrl, 'set-txt', '{\\"host\\":\\"_acme-challenge.$CERTBOT_DOMAIN.\\",\\"value\\":\\"$CERTBOT_VALIDATION\\"}'),
+    curlJson(
+      setup.managementUrl,
+      'set-txt',
+      '{\\"host\\":\\"_acme-challenge.$CERTBOT_DOMAIN.\\",\\"value\\":\\"$CERTBOT_VALIDATION\\"}',
+    ),
   );
   const cleanup = await script(
     join(dir, 'cleanup.sh'),

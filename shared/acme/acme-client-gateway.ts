@@ -44,6 +44,12 @@ interface Account {
 
 export class AcmeClientGateway implements AcmeGateway {
   private readonly accountCache = new Map<string, Account>();
+  /**
+   * One acme-client per issuer and account for the process (a warm Lambda container, local
+   * mode): it keeps the CA's directory, so each step does not fetch it again. Its requests share
+   * no state, so concurrent sessions can use it.
+   */
+  private readonly clients = new Map<string, Client>();
 
   constructor(
     private readonly accounts: AccountKeyStore,
@@ -56,7 +62,7 @@ export class AcmeClientGateway implements AcmeGateway {
   async session(issuer: AcmeIssuerConfig, accountUrl?: string): Promise<AcmeSession> {
     const account = await this.loadAccount(issuer);
     const knownUrl = accountUrl ?? (account.server === issuer.server ? account.accountUrl : undefined);
-    const client = this.newClient(issuer, account.keyPem, knownUrl);
+    const client = knownUrl ? this.clientFor(issuer, account.keyPem, knownUrl) : this.newClient(issuer, account.keyPem);
     const session = new AcmeClientSession(client, () => this.register(issuer, account));
     if (!knownUrl) await session.reRegister();
     return session;
@@ -82,6 +88,16 @@ export class AcmeClientGateway implements AcmeGateway {
       throw new AcmeError(`acme: issuer "${issuer.name}" needs its EAB key, and no secret reader is set`);
     const hmacKey = (await this.secrets.read(binding.hmacKeySecretArn)).trim();
     return this.newClient(issuer, keyPem, undefined, { kid: binding.keyId, hmacKey });
+  }
+
+  private clientFor(issuer: AcmeIssuerConfig, keyPem: string, accountUrl: string): Client {
+    const key = `${issuer.name}\n${issuer.server}\n${accountUrl}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.newClient(issuer, keyPem, accountUrl);
+      this.clients.set(key, client);
+    }
+    return client;
   }
 
   private newClient(

@@ -86,11 +86,16 @@ function throwIfProblem(response: AxiosResponse, config: InternalAxiosRequestCon
  */
 export function classifyingAdapter(inner: AxiosAdapter): AxiosAdapter {
   return async (config) => {
+    const pooled = config.method?.toLowerCase() === 'head' ? takeNonce(config.url) : undefined;
+    if (pooled) {
+      return { status: 200, statusText: 'OK', headers: { 'replay-nonce': pooled }, data: '', config } as AxiosResponse;
+    }
     let response: AxiosResponse;
     try {
       response = await inner(config);
     } catch (error) {
       const failed = (error as { response?: AxiosResponse }).response;
+      if (failed) keepNonce(failed, config);
       recordAcmeRequest(failed ? `${Math.floor(failed.status / 100)}xx` : 'network');
       if (!failed) {
         const code = (error as { code?: string }).code ?? (error as Error).message;
@@ -99,10 +104,44 @@ export function classifyingAdapter(inner: AxiosAdapter): AxiosAdapter {
       throwIfProblem(failed, config);
       throw error;
     }
+    keepNonce(response, config);
     recordAcmeRequest(`${Math.floor(response.status / 100)}xx`);
     throwIfProblem(response, config);
     return response;
   };
+}
+
+/**
+ * Nonces the CA handed out in `Replay-Nonce`, per CA, newest last. RFC 8555 §7.2 lets a client
+ * use them instead of asking `newNonce` (acme-client asks before every signed request), which
+ * halves the requests of a step. One that went stale meanwhile draws `badNonce`, which
+ * acme-client retries with the fresh nonce of that very answer.
+ */
+const nonces = new Map<string, string[]>();
+const MAX_POOLED_NONCES = 32;
+
+function originOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function takeNonce(url: string | undefined): string | undefined {
+  const origin = originOf(url);
+  return origin ? nonces.get(origin)?.pop() : undefined;
+}
+
+function keepNonce(response: AxiosResponse, config: InternalAxiosRequestConfig): void {
+  const nonce = (response.headers as Record<string, unknown> | undefined)?.['replay-nonce'];
+  const origin = originOf(config.url);
+  // acme-client itself retries a badNonce with that answer's nonce: pooling it would reuse it.
+  if (typeof nonce !== 'string' || !nonce || !origin || problemOf(response).type === BAD_NONCE) return;
+  const pool = nonces.get(origin) ?? [];
+  pool.push(nonce);
+  if (pool.length > MAX_POOLED_NONCES) pool.shift();
+  nonces.set(origin, pool);
 }
 
 let configured = false;

@@ -93,3 +93,56 @@ describe('Function: parseRetryAfter', () => {
   it('ignores a past date', () => assert.equal(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now), undefined));
   it('ignores garbage', () => assert.equal(parseRetryAfter('soon', now), undefined));
 });
+
+describe('Function: classifyingAdapter, nonce reuse', () => {
+  const at = (url: string, method: string) => ({ method, url, headers: {} }) as unknown as InternalAxiosRequestConfig;
+  function recording(answers: { status: number; nonce?: string; body?: unknown }[]) {
+    const calls: string[] = [];
+    const adapter: AxiosAdapter = async (config) => {
+      calls.push(`${config.method} ${config.url}`);
+      const answer = answers.shift() ?? { status: 200 };
+      const response = {
+        status: answer.status,
+        data: JSON.stringify(answer.body ?? {}),
+        headers: answer.nonce ? { 'replay-nonce': answer.nonce } : {},
+        config,
+      } as unknown as AxiosResponse;
+      if (answer.status >= 400) throw Object.assign(new Error('failed'), { response });
+      return response;
+    };
+    return { calls, adapter: classifyingAdapter(adapter) };
+  }
+
+  it("answers newNonce from the previous answer's Replay-Nonce, without a request", async () => {
+    const { calls, adapter } = recording([{ status: 201, nonce: 'n-1' }]);
+    await adapter(at('https://nonce-a.test/acme/new-order', 'post'));
+    const head = await adapter(at('https://nonce-a.test/acme/new-nonce', 'head'));
+    assert.equal((head.headers as Record<string, string>)['replay-nonce'], 'n-1');
+    assert.deepEqual(calls, ['post https://nonce-a.test/acme/new-order']);
+  });
+
+  it('uses each nonce once, then asks the CA again', async () => {
+    const { calls, adapter } = recording([
+      { status: 200, nonce: 'n-2' },
+      { status: 200, nonce: 'fresh' },
+    ]);
+    await adapter(at('https://nonce-b.test/acme/order/1', 'post'));
+    await adapter(at('https://nonce-b.test/acme/new-nonce', 'head'));
+    await adapter(at('https://nonce-b.test/acme/new-nonce', 'head'));
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1], 'head https://nonce-b.test/acme/new-nonce');
+  });
+
+  it("keeps CAs apart, and does not pool a badNonce answer's nonce (acme-client retries with it)", async () => {
+    const { calls, adapter } = recording([
+      { status: 400, nonce: 'retry-with-me', body: { type: 'urn:ietf:params:acme:error:badNonce' } },
+    ]);
+    await adapter(at('https://nonce-c.test/acme/new-order', 'post')).catch(() => undefined);
+    await adapter(at('https://nonce-c.test/acme/new-nonce', 'head'));
+    await adapter(at('https://nonce-d.test/acme/new-nonce', 'head'));
+    assert.deepEqual(calls.slice(1), [
+      'head https://nonce-c.test/acme/new-nonce',
+      'head https://nonce-d.test/acme/new-nonce',
+    ]);
+  });
+});

@@ -156,14 +156,12 @@ describe('Class: LambdaDnsHookSolver', () => {
   }
 
   it('retries when Lambda throttles the invocation', async () => {
-    lambda
-      .on(InvokeCommand)
-      .rejects(
-        Object.assign(new Error('Rate exceeded'), {
-          name: 'TooManyRequestsException',
-          $metadata: { httpStatusCode: 429 },
-        }),
-      );
+    lambda.on(InvokeCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'TooManyRequestsException',
+        $metadata: { httpStatusCode: 429 },
+      }),
+    );
     await assert.rejects(solver.present(records), (error: Error) => {
       assert.ok(error instanceof TransientError);
       assert.match(error.message, /^dns-hook: invoking "my-dns-hook" \(present\) failed: TooManyRequestsException/);

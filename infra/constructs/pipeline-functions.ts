@@ -51,3 +51,14 @@ export class PipelineFunctions extends Construct {
     this.functions = functions;
   }
 }
+
+/**
+ * Handler files of the functions that speak ACME (the 1 MB bundle budget; every other function
+ * has 300 KB): the steps granted `acme`, and `revoke`.
+ */
+export const ACME_FUNCTION_FILES: ReadonlySet<string> = new Set([
+  ...Object.values(PIPELINE_STEPS)
+    .filter((step) => (step.grants as StepGrants).acme)
+    .map((step) => step.file),
+  'revoke',
+]);

@@ -9,17 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../infra/config.js';
 import { synthesize } from '../../infra/synth.js';
 import { median } from './stats.js';
+import { ACME_FUNCTION_FILES } from '../../infra/constructs/pipeline-functions.js';
 
 /** Steps whose functions speak ACME (the 1 MB budget); every other function has 300 KB. */
-export const ACME_STEPS = new Set([
-  'create-order',
-  'accept-challenges',
-  'poll-authorizations',
-  'finalize',
-  'poll-order',
-  'store',
-  'revoke',
-]);
+export const ACME_STEPS = ACME_FUNCTION_FILES;
 
 export interface BundleWeight {
   step: string;

@@ -12,18 +12,11 @@ import { BUNDLE_ALIASES } from '../../infra/constructs/certflow-function.js';
 import { pebbleInstalled, startPebble } from '../../shared/local/pebble.js';
 import { loadConfig } from '../../infra/config.js';
 import { type SynthesizedStack, synthesize } from '../../infra/synth.js';
+import { ACME_FUNCTION_FILES } from '../../infra/constructs/pipeline-functions.js';
 
 // Inside the project, so that the bundles' external `@aws-sdk/*` imports resolve as in Lambda.
 const OUTDIR = join(process.cwd(), '.tmp', 'bundle-test');
-const ACME_STEPS = new Set([
-  'create-order',
-  'accept-challenges',
-  'poll-authorizations',
-  'finalize',
-  'poll-order',
-  'store',
-  'revoke',
-]);
+const ACME_STEPS = ACME_FUNCTION_FILES;
 
 describe('Bundles: the Lambda code cdk deploy ships', () => {
   let synthesized: SynthesizedStack;

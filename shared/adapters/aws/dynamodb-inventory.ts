@@ -13,6 +13,7 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { type CertflowError, ConflictError, StoreError, ValidationError } from '../../errors.js';
+import { decodePageToken, encodePageToken } from '../../inventory/page-token.js';
 import { dueTime } from '../../renewal/policy.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
@@ -83,35 +84,6 @@ function listLimit(limit: number | undefined): number {
     throw new ValidationError('limit', `must be an integer from 1 to ${INVENTORY_LIST_LIMIT.max}`);
   }
   return limit;
-}
-
-/**
- * The token only carries the last name returned: the rest of the start key is constant, and
- * rebuilding it here means a client-supplied token can never smuggle other attributes into the
- * request.
- */
-function encodePageToken(lastName: string, at?: string): string {
-  return Buffer.from(JSON.stringify(at === undefined ? { after: lastName } : { after: lastName, at }), 'utf8').toString(
-    'base64url',
-  );
-}
-
-function decodePageToken(token: string): { after: string; at?: string } {
-  const invalid = new ValidationError('nextToken', 'is not a valid page token');
-  // Buffer decoding skips characters it does not know, so check the alphabet and round trip.
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid;
-  const bytes = Buffer.from(token, 'base64url');
-  if (bytes.toString('base64url') !== token) throw invalid;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const { after, at } = (parsed ?? {}) as { after?: unknown; at?: unknown };
-  if (typeof after !== 'string' || after === '') throw invalid;
-  if (at !== undefined && typeof at !== 'string') throw invalid;
-  return at === undefined ? { after } : { after, at };
 }
 
 /**
@@ -252,7 +224,7 @@ export class DynamoDbInventory implements Inventory {
     }
     const items = (output.Items ?? []).map(parseItem);
     const lastName = output.LastEvaluatedKey?.[INVENTORY_INDEX.sortKey]?.S;
-    return lastName === undefined ? { items } : { items, nextToken: encodePageToken(lastName) };
+    return lastName === undefined ? { items } : { items, nextToken: encodePageToken({ after: lastName }) };
   }
 
   listDue(before: Date, options: { limit?: number; nextToken?: string } = {}) {
@@ -301,6 +273,6 @@ export class DynamoDbInventory implements Inventory {
     const lastAt = last?.[index.sortKey]?.S;
     return lastName === undefined || lastAt === undefined
       ? { items }
-      : { items, nextToken: encodePageToken(lastName, lastAt) };
+      : { items, nextToken: encodePageToken({ after: lastName, at: lastAt }) };
   }
 }

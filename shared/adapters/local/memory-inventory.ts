@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { ConflictError, StoreError, ValidationError, messageOf } from '../../errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
+import { decodePageToken, encodePageToken } from '../../inventory/page-token.js';
 import { dueTime } from '../../renewal/policy.js';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -31,28 +32,6 @@ function listLimit(limit: number | undefined): number {
     throw new ValidationError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   }
   return limit;
-}
-
-/** Same format as the DynamoDB adapter's tokens: the last name returned, as base64url JSON. */
-function encodePageToken(lastName: string): string {
-  return Buffer.from(JSON.stringify({ after: lastName }), 'utf8').toString('base64url');
-}
-
-function decodePageToken(token: string): string {
-  const invalid = new ValidationError('nextToken', 'is not a valid page token');
-  // Buffer decoding skips characters it does not know, so check the alphabet and round trip.
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw invalid;
-  const bytes = Buffer.from(token, 'base64url');
-  if (bytes.toString('base64url') !== token) throw invalid;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const after = (parsed as { after?: unknown } | null)?.after;
-  if (typeof after !== 'string' || after === '') throw invalid;
-  return after;
 }
 
 /** {@link Inventory} in a Map; reads and writes copy, so callers cannot change stored state. */
@@ -111,13 +90,13 @@ export class MemoryInventory implements Inventory {
     nextToken?: string;
   }> {
     const limit = listLimit(options.limit);
-    const after = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken);
+    const after = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken).after;
     await this.#load();
     const names = [...this.#records.keys()]
       .filter((name) => after === undefined || compareNames(name, after) > 0)
       .sort(compareNames);
     const items = names.slice(0, limit).map((name) => structuredClone(this.#records.get(name)!));
-    return names.length > limit ? { items, nextToken: encodePageToken(names[limit - 1]!) } : { items };
+    return names.length > limit ? { items, nextToken: encodePageToken({ after: names[limit - 1]! }) } : { items };
   }
 
   #load(): Promise<void> {
@@ -160,20 +139,9 @@ export class MemoryInventory implements Inventory {
   ): Promise<{ items: CertificateRecord[]; nextToken?: string }> {
     await this.#load();
     const limit = listLimit(options.limit);
-    let from: { at: string; after: string } | undefined;
-    if (options.nextToken !== undefined) {
-      try {
-        from = JSON.parse(Buffer.from(options.nextToken, 'base64url').toString('utf8')) as {
-          at: string;
-          after: string;
-        };
-      } catch {
-        from = undefined;
-      }
-      if (typeof from?.at !== 'string' || typeof from.after !== 'string') {
-        throw new ValidationError('nextToken', 'is not a valid page token');
-      }
-    }
+    const token = options.nextToken === undefined ? undefined : decodePageToken(options.nextToken);
+    if (token && token.at === undefined) throw new ValidationError('nextToken', 'is not a valid page token');
+    const from = token as { after: string; at: string } | undefined;
     const limitTime = before.toISOString();
     const entries = [...this.#records.values()]
       .map((record) => ({ record, at: timeOf(record) }))
@@ -184,10 +152,7 @@ export class MemoryInventory implements Inventory {
     const items = page.map((e) => structuredClone(e.record));
     const last = page.at(-1);
     return entries.length > limit && last
-      ? {
-          items,
-          nextToken: Buffer.from(JSON.stringify({ at: last.at, after: last.record.name })).toString('base64url'),
-        }
+      ? { items, nextToken: encodePageToken({ after: last.record.name, at: last.at }) }
       : { items };
   }
 

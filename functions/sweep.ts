@@ -4,6 +4,7 @@ import { readSweepOptions, sweep, type SweepDependencies } from '../shared/renew
 import { eventPublisher } from '../shared/wiring/aws/events.js';
 import { issuanceStarter } from '../shared/wiring/aws/executions.js';
 import { inventory } from '../shared/wiring/aws/inventory.js';
+import { renewalScheduler } from '../shared/wiring/aws/scheduler.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 const options = readSweepOptions();
@@ -12,6 +13,12 @@ const options = readSweepOptions();
 export const handler = withMetrics(
   stepHandler(
     (_event: unknown, deps: SweepDependencies) => sweep(deps, options),
-    () => ({ inventory: inventory(), issuance: issuanceStarter(), events: eventPublisher(), clock: systemClock }),
+    () => ({
+      inventory: inventory(),
+      issuance: issuanceStarter(),
+      events: eventPublisher(),
+      clock: systemClock,
+      scheduler: renewalScheduler(),
+    }),
   ),
 );

@@ -12,6 +12,7 @@ import { type AttributeValue, DynamoDBClient, QueryCommand, type QueryCommandInp
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LocalRenewalScheduler } from '../shared/local/scheduler.js';
 
 // Quiet: ten thousand starts would otherwise print ten thousand log lines and EMF documents.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -144,6 +145,7 @@ async function run(due: number) {
     }),
     events: new EventBridgePublisher({ client: new EventBridgeClient({ region: 'eu-west-1' }) }),
     clock: { now: () => NOW },
+    scheduler: new LocalRenewalScheduler(),
   };
   const started = performance.now();
   const report = await sweep(deps, { expiryWarningDays: 20 });

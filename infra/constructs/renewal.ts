@@ -93,7 +93,8 @@ export class Renewal extends Construct {
       file: 'sweep',
       description: 'certflow: daily sweep, starts what is due and reports what expires soon',
       // A sweep with thousands of due certificates starts them eight at a time.
-      grants: { events: true, timeoutSeconds: 300 },
+      // inventory: the ARI re-check writes the new window and renewal time.
+      grants: { events: true, inventory: true, timeoutSeconds: 300 },
       issuers: props.issuers,
       storage: props.storage,
       inventory: props.inventory,
@@ -103,6 +104,9 @@ export class Renewal extends Construct {
       },
     });
     props.inventory.grantSweep(this.sweep);
+    // The ARI re-check moves the schedule when the CA moved the window.
+    for (const [name, value] of Object.entries(this.schedulerEnvironment)) this.sweep.addEnvironment(name, value);
+    this.grantSchedule(this.sweep);
     props.stateMachine.grantStartExecution(this.sweep);
 
     new events.Rule(this, 'Daily', {

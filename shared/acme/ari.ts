@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { leafAndChain } from '../domain/certificate-info.js';
 import { AcmeError, RateLimitedError, TransientError } from '../errors.js';
-import { parseRetryAfter } from './http.js';
+import { parseRetryAfter } from './retry-after.js';
 import { type Tlv, children, readTlv } from '../domain/der.js';
 
 /** One plain HTTP answer; `body` is text, bytes, or JSON already parsed by the caller's client. */

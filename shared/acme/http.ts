@@ -12,6 +12,9 @@ import acme from 'acme-client';
 import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { AcmeError, RateLimitedError, TransientError } from '../errors.js';
 import { recordAcmeRequest } from '../monitoring/metrics.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export { parseRetryAfter };
 
 const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
 const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
@@ -24,17 +27,6 @@ export const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
 
 /** Per-request timeout: well inside a Lambda's, so a slow CA becomes a retried step. */
 export const ACME_REQUEST_TIMEOUT_MS = 10_000;
-
-/** Parses Retry-After (seconds or HTTP date) into seconds; undefined when absent or past. */
-export function parseRetryAfter(header: unknown, now: Date = new Date()): number | undefined {
-  if (typeof header !== 'string' || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds > 0 ? Math.ceil(seconds) : undefined;
-  const date = Date.parse(header);
-  if (Number.isNaN(date)) return undefined;
-  const diff = Math.ceil((date - now.getTime()) / 1000);
-  return diff > 0 ? diff : undefined;
-}
 
 function problemOf(response: AxiosResponse): { type?: string; detail?: string } {
   // Adapters see the raw body: axios parses JSON only after the adapter returns.

@@ -24,12 +24,20 @@ export function nextAttemptTime(failedAt: Date, failedAttempts: number): Date {
 /**
  * The next moment something must happen to this certificate: after a failure, the end of its
  * backoff (a failed renewal's renewal time has passed; the backoff decides when to try again);
- * otherwise its renewal time. Store clears the retry time on success. Undefined: nothing is
+ * otherwise its renewal time, or the ARI re-check when the CA asked to be asked again earlier
+ * (the sweep re-checks such a certificate instead of renewing it). Store clears the retry time on
+ * success. Undefined: nothing is
  * planned (an issuance still running for the first time). This is the due index's key, and the
  * time the schedule and the sweep name their execution after (`dueExecutionName`).
  */
-export function dueTime(status: Pick<CertificateStatus, 'renewalTime' | 'nextAttemptTime'>): string | undefined {
-  return status.nextAttemptTime ?? status.renewalTime;
+export function dueTime(
+  status: Pick<CertificateStatus, 'renewalTime' | 'nextAttemptTime' | 'renewalInfo'>,
+): string | undefined {
+  if (status.nextAttemptTime) return status.nextAttemptTime;
+  // ARI: the CA's window is asked again at its Retry-After, when that comes before the renewal.
+  const checkAfter = status.renewalInfo?.checkAfter;
+  if (checkAfter && status.renewalTime && Date.parse(checkAfter) < Date.parse(status.renewalTime)) return checkAfter;
+  return status.renewalTime;
 }
 
 /** What `chooseRenewalTime` decides from. */

@@ -13,7 +13,9 @@
  * certificate's next schedule. So a lost, deleted or never-written schedule costs at most a day's
  * delay, and a schedule that fires after the sweep finds its execution name taken.
  */
+import type { HttpGet } from '../acme/ari.js';
 import { dueExecutionName } from '../certificates/executions.js';
+import { dueForRecheck, recheckRenewalInfo } from './ari-recheck.js';
 import type { CertificateRecord } from '../domain/record.js';
 import { Reasons } from '../domain/status.js';
 import { CertflowError, messageOf } from '../errors.js';
@@ -30,7 +32,10 @@ const PAGE_SIZE = 100;
 const CONCURRENCY = 8;
 
 /** What the sweep reads and writes through. */
-export type SweepDependencies = Pick<Dependencies, 'inventory' | 'issuance' | 'events' | 'clock'>;
+export type SweepDependencies = Pick<Dependencies, 'inventory' | 'issuance' | 'events' | 'clock' | 'scheduler'> & {
+  /** The ARI re-check's GET (global fetch by default). */
+  get?: HttpGet;
+};
 
 /** Options of {@link sweep}. */
 export interface SweepOptions {
@@ -44,6 +49,8 @@ export interface SweepOptions {
 export interface SweepReport {
   /** Due records found and acted on: started, or found already started. */
   due: number;
+  /** Records due only for an ARI re-check: the CA's window asked again, nothing renewed. */
+  rechecked: number;
   started: number;
   /** The schedule (or another sweep) had already started that due time. */
   alreadyStarted: number;
@@ -121,6 +128,7 @@ export async function sweep(deps: SweepDependencies, options: SweepOptions): Pro
   const concurrency = options.concurrency ?? CONCURRENCY;
   const report: SweepReport = {
     due: 0,
+    rechecked: 0,
     started: 0,
     alreadyStarted: 0,
     skipped: 0,
@@ -137,6 +145,12 @@ export async function sweep(deps: SweepDependencies, options: SweepOptions): Pro
     // (the index may lag the table), is not due.
     if (!due || due.getTime() > now.getTime()) {
       report.skipped++;
+      return;
+    }
+    if (dueForRecheck(record, now)) {
+      // Due only for the ARI re-check: ask the CA's window again, renew nothing.
+      report.rechecked++;
+      if ((await recheckRenewalInfo(record, deps)) === 'failed') report.errors++;
       return;
     }
     report.due++;

@@ -9,6 +9,7 @@ import { TransientError } from '../../shared/errors.js';
 import type { Inventory, IssuanceStarter } from '../../shared/pipeline/ports.js';
 import type { ExecutionInput } from '../../shared/pipeline/state.js';
 import type { SweepDependencies, SweepOptions, SweepReport } from '../../shared/renewal/sweep.js';
+import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 
 // Powertools' dev mode writes EMF and log lines through the global console, where a test can read
 // them (its own Console on process.stdout is shared with the test runner's report). Metrics stay
@@ -154,7 +155,7 @@ describe('Function: sweep', () => {
     for (const r of Object.values(CERTIFICATES)) await inventory.put(r, 0);
     starter = new RecordingStarter();
     events = new LocalEventPublisher({ now: clock.now });
-    deps = { inventory, issuance: starter, events, clock };
+    deps = { inventory, issuance: starter, events, clock, scheduler: new LocalRenewalScheduler() };
   });
 
   it('starts the due, overdue, expired and retry-due certificates, and no other', async () => {

@@ -32,3 +32,15 @@ export function decodePageToken(token: string): PagePosition {
   if (at !== undefined && typeof at !== 'string') throw invalid;
   return at === undefined ? { after } : { after, at };
 }
+
+/** Page sizes of inventory listings: `default` when no limit is given, at most `max`. */
+export const LIST_LIMIT = { default: 100, max: 1000 } as const;
+
+/** The page size asked for, checked here so that a bad value never reaches a query. */
+export function listLimit(limit: number | undefined): number {
+  if (limit === undefined) return LIST_LIMIT.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT.max) {
+    throw new ValidationError('limit', `must be an integer from 1 to ${LIST_LIMIT.max}`);
+  }
+  return limit;
+}

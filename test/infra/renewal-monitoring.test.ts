@@ -172,7 +172,6 @@ describe('Stack: Certflow renewal and monitoring', () => {
       const env = resources[functionOf(resources, 'sweep')]!.Properties!.Environment.Variables;
       // Built from the state machine's name (as for the schedules' target), not a Ref.
       assert.match(JSON.stringify(env.CERTFLOW_STATE_MACHINE_ARN), /:stateMachine:Certflow-issuance"/);
-      void stateMachineId;
       assert.equal(env.CERTFLOW_EXPIRY_WARNING_DAYS, '20');
     });
 

@@ -13,7 +13,7 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { type CertflowError, ConflictError, StoreError, ValidationError } from '../../errors.js';
-import { decodePageToken, encodePageToken } from '../../inventory/page-token.js';
+import { LIST_LIMIT, decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
 import { dueTime } from '../../renewal/policy.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
@@ -44,8 +44,8 @@ export const INVENTORY_TIME_INDEXES = {
   expiry: { name: 'byNotAfter', partitionKey: 'kind', sortKey: 'notAfter' },
 } as const;
 
-/** Page sizes of {@link Inventory.list}: `default` when no limit is given, at most `max`. */
-export const INVENTORY_LIST_LIMIT = { default: 100, max: 1000 } as const;
+/** Page sizes of {@link Inventory.list}: the one rule of shared/inventory/page-token.ts. */
+export const INVENTORY_LIST_LIMIT = LIST_LIMIT;
 
 /** Options of {@link DynamoDbInventory}. */
 export interface DynamoDbInventoryOptions {
@@ -75,15 +75,6 @@ function parseItem(item: Record<string, AttributeValue>): CertificateRecord {
   } catch {
     throw new StoreError(`dynamodb: item "${name}" holds a malformed record`);
   }
-}
-
-/** The page size asked for, checked here so that a bad value never reaches DynamoDB. */
-function listLimit(limit: number | undefined): number {
-  if (limit === undefined) return INVENTORY_LIST_LIMIT.default;
-  if (!Number.isInteger(limit) || limit < 1 || limit > INVENTORY_LIST_LIMIT.max) {
-    throw new ValidationError('limit', `must be an integer from 1 to ${INVENTORY_LIST_LIMIT.max}`);
-  }
-  return limit;
 }
 
 /**

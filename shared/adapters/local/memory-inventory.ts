@@ -9,11 +9,8 @@ import { dirname } from 'node:path';
 import { ConflictError, StoreError, ValidationError, messageOf } from '../../errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../pipeline/ports.js';
-import { decodePageToken, encodePageToken } from '../../inventory/page-token.js';
+import { decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
 import { dueTime } from '../../renewal/policy.js';
-
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 1000;
 
 /** Options of {@link MemoryInventory}. */
 export interface MemoryInventoryOptions {
@@ -24,14 +21,6 @@ export interface MemoryInventoryOptions {
 /** DynamoDB orders string keys by their UTF-8 bytes, which `<` on UTF-16 does not always agree with. */
 function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-function listLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIST_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new ValidationError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-  }
-  return limit;
 }
 
 /** {@link Inventory} in a Map; reads and writes copy, so callers cannot change stored state. */

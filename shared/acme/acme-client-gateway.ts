@@ -125,10 +125,17 @@ export class AcmeClientGateway implements AcmeGateway {
    */
   private async register(issuer: AcmeIssuerConfig, account: Account): Promise<Client> {
     const client = await this.registrationClient(issuer, account.keyPem);
-    await client.createAccount({
-      termsOfServiceAgreed: true,
-      ...(issuer.email ? { contact: [`mailto:${issuer.email}`] } : {}),
-    });
+    try {
+      await client.createAccount({
+        termsOfServiceAgreed: true,
+        ...(issuer.email ? { contact: [`mailto:${issuer.email}`] } : {}),
+      });
+    } catch (error) {
+      // newAccount answered 200 (the key's account exists: another execution registered it a
+      // moment ago) and acme-client followed with an account update. With no contact to change,
+      // that update is empty, which strict CAs refuse ("use POST-as-GET"); the account was found.
+      if (issuer.email || !hasAccountUrl(client)) throw error;
+    }
     const url = client.getAccountUrl();
     if (url !== account.accountUrl || account.server !== issuer.server) {
       await this.accounts.setAccountUrl(issuer.name, issuer.server, url);
@@ -136,6 +143,15 @@ export class AcmeClientGateway implements AcmeGateway {
       account.server = issuer.server;
     }
     return client;
+  }
+}
+
+/** True once newAccount has answered with the account's URL. */
+function hasAccountUrl(client: Client): boolean {
+  try {
+    return Boolean(client.getAccountUrl());
+  } catch {
+    return false;
   }
 }
 

@@ -12,13 +12,17 @@ export async function cleanup(
   deps: Pick<Dependencies, 'issuers' | 'dns' | 'store'>,
 ): Promise<IssuanceState> {
   const challenges = state.acme?.challenges ?? [];
-  if (challenges.length) {
-    const issuer = acmeIssuerOf(deps, state);
-    for (const [solver, group] of groupBy(challenges, (c) => c.solver)) {
-      await solverAt(deps, issuer, solver).cleanUp(group.map((c) => ({ name: c.recordName, value: c.value })));
+  try {
+    if (challenges.length) {
+      const issuer = acmeIssuerOf(deps, state);
+      for (const [solver, group] of groupBy(challenges, (c) => c.solver)) {
+        await solverAt(deps, issuer, solver).cleanUp(group.map((c) => ({ name: c.recordName, value: c.value })));
+      }
     }
+  } finally {
+    // Even when the DNS refuses for good: the key of a failed issuance must not outlive it.
+    if (state.name && state.issuanceId) await deps.store.discardPendingKey(state.name, state.issuanceId);
   }
-  if (state.name && state.issuanceId) await deps.store.discardPendingKey(state.name, state.issuanceId);
   logger.info('cleaned up', { certificate: state.name, records: challenges.length });
   return state;
 }

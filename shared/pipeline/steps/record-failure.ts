@@ -85,9 +85,9 @@ export async function recordFailure(
             nextAttemptTime: nextAttemptTime(now, record.status.failedIssuanceAttempts + 1).toISOString(),
             lastFailedIssuanceId: issuanceId,
           },
-          events: appendEvent(
-            record.events,
-            { type: 'Warning', reason: Reasons.Failed, message: failure.message },
+          events: withCleanupFailure(
+            appendEvent(record.events, { type: 'Warning', reason: Reasons.Failed, message: failure.message }, now),
+            state,
             now,
           ),
         },
@@ -108,6 +108,21 @@ export async function recordFailure(
     message: failure.message,
   });
   return { ...state, failure };
+}
+
+/**
+ * A Cleanup that failed for good after the issuance itself failed: its message (which names the
+ * TXT records left behind) is kept as a `CleanupFailed` event, beside the failure it followed.
+ */
+function withCleanupFailure(
+  events: CertificateRecord['events'],
+  state: FailureInput,
+  now: Date,
+): CertificateRecord['events'] {
+  if (!state.error || !state.cleanupError) return events;
+  const message = causeMessage(state.cleanupError.Cause);
+  logger.error('cleanup failed after the issuance failed', { certificate: state.name, detail: message });
+  return appendEvent(events, { type: 'Warning', reason: 'CleanupFailed', message }, now);
 }
 
 /** The stored certificate was issued for the current spec revision and has not expired. */

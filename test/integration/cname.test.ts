@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { getCondition } from '../../shared/domain/status.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { type Harness, startHarness, txtValues } from '../support/issuance-harness.js';
+import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 
@@ -71,5 +72,9 @@ describe('Integration: CNAME delegation of _acme-challenge', { skip }, () => {
     const ready = getCondition((await h.deps.inventory.get('loop'))!.status.conditions, 'Ready');
     assert.match(ready!.message, /CNAME loop for "_acme-challenge\.loop\.example\.com"/);
     assert.equal(await h.deps.store.readCurrent('loop'), undefined);
+  });
+
+  it('never lets a private key into logs, execution histories or events', async () => {
+    assertNoKeyMaterial(await harnessHaystacks(h), await harnessKeyPems(h));
   });
 });

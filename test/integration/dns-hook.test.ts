@@ -13,6 +13,7 @@ import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { DnsError } from '../../shared/errors.js';
 import { SolverCache } from '../../shared/wiring/solver-cache.js';
 import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
+import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 import {
   type LambdaEndpoint,
   LOCAL_LAMBDA_CREDENTIALS,
@@ -164,5 +165,10 @@ describe('Integration: issuance through the DNS hook solver', { skip }, () => {
       1,
       'a terminal error is not retried',
     );
+  });
+
+  it('never lets a private key into logs, execution histories, events or the hook', async () => {
+    const haystacks = { ...(await harnessHaystacks(h)), 'hook invocations': JSON.stringify(endpoint.invocations) };
+    assertNoKeyMaterial(haystacks, await harnessKeyPems(h));
   });
 });

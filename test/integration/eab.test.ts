@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { getCondition } from '../../shared/domain/status.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { type Harness, startHarness } from '../support/issuance-harness.js';
+import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 // Pebble's example MAC key for kid-1 (its documentation's EAB configuration).
@@ -73,5 +74,9 @@ describe('Integration: External Account Binding', { skip }, () => {
   it('never logs the HMAC key', () => {
     assert.ok(!h.logs().includes(MAC_KEY));
     assert.ok(!JSON.stringify(h.executions.map((e) => e.history)).includes(MAC_KEY));
+  });
+
+  it('never lets a private key into logs, execution histories or events', async () => {
+    assertNoKeyMaterial(await harnessHaystacks(h), await harnessKeyPems(h));
   });
 });

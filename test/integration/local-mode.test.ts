@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, pebbleInstalled } from '../../shared/local/pebble.js';
+import { assertNoKeyMaterial, storedKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -165,6 +166,22 @@ describe('Integration: npm run local, as a user runs it', { skip }, () => {
     assert.equal(response.status, 400);
     assert.deepEqual(((await response.json()) as { error: { field: string } }).error.field, 'dnsNames[1]');
     assert.equal((await fetch(`${url}/certificates/bad`)).status, 404);
+  });
+
+  it('never lets a private key into its output, its state files or API answers', async () => {
+    const paths = ['/certificates', '/certificates/web', '/certificates/internal', '/certificates/busy'];
+    const answers = await Promise.all(paths.map(async (path) => (await fetch(`${url}${path}`)).text()));
+    const files = await Promise.all(
+      ['inventory.json', 'schedules.json', 'executions.txt'].map((file) =>
+        readFile(join(dir, file), 'utf8').catch(() => ''),
+      ),
+    );
+    const keys = await storedKeyPems(dir);
+    assert.ok(keys.length >= 4, `found ${keys.length} keys`);
+    assertNoKeyMaterial(
+      { 'service output': output, 'API answers': answers.join('\n'), 'state files': files.join('\n') },
+      keys,
+    );
   });
 
   it('stops Pebble, challtestsrv and itself on Ctrl-C', async () => {

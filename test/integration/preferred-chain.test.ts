@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { type Harness, startHarness, verifyChain } from '../support/issuance-harness.js';
+import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 const commonName = (pem: string) => /CN=([^\n,]+)/.exec(new X509Certificate(pem).subject)![1]!;
@@ -53,5 +54,9 @@ describe('Integration: preferred chain', { skip }, () => {
     const stored = (await h.deps.store.readCurrent('dflt'))!;
     verifyChain(stored['tls.crt'], await h.pebble.rootPem(0));
     assert.throws(() => verifyChain(stored['tls.crt'], alternateRoot), 'not the alternate chain');
+  });
+
+  it('never lets a private key into logs, execution histories or events', async () => {
+    assertNoKeyMaterial(await harnessHaystacks(h), await harnessKeyPems(h));
   });
 });

@@ -13,6 +13,7 @@ import { pebbleInstalled } from '../../shared/local/pebble.js';
 import type { Clock } from '../../shared/pipeline/ports.js';
 import { sweep } from '../../shared/renewal/sweep.js';
 import { type Harness, startHarness } from '../support/issuance-harness.js';
+import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 const MINUTE = 60_000;
@@ -134,5 +135,14 @@ describe('Integration: renewal by schedule and sweep', { skip }, () => {
     const after = await current('acme');
     assert.notEqual(after.serial, before.serial);
     assert.equal((await h.deps.store.listVersions('acme')).length, 2);
+  });
+
+  it('never lets a private key into logs, execution histories, schedules or events', async () => {
+    const haystacks = {
+      ...(await harnessHaystacks(h)),
+      'renewal executions': JSON.stringify(starter.results),
+      schedules: JSON.stringify(h.deps.scheduler.list()),
+    };
+    assertNoKeyMaterial(haystacks, await harnessKeyPems(h));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * An HTTPS proxy on loopback between the ACME client and Pebble that injects faults by rule: 5xx
- * answers, `badNonce`, `rateLimited` (429 with Retry-After), answers that hang until the client
- * gives up, and dropped connections (before Pebble sees the request, or after it acted on it).
+ * answers, `badNonce`, `rateLimited` (429 with Retry-After), a 403 `unauthorized` refusal, answers
+ * that hang until the client gives up, and dropped connections (before Pebble sees the request, or
+ * after it acted on it).
  *
  * The proxy keeps the client's Host header, so Pebble writes the proxy's own URLs into the
  * directory, `Location` and `Link` headers and JWS checks; any Pebble URL that still shows up is
@@ -48,6 +49,8 @@ export type FaultKind =
   | 'badNonce'
   /** 429 `rateLimited` with `retryAfter` (seconds, default 1). */
   | 'rateLimited'
+  /** 403 `unauthorized`: the CA refuses for good, as for a revoked account or a forbidden name. */
+  | 'unauthorized'
   /** Holds the request `hangMs`, then destroys the connection (the client's timeout fires first). */
   | 'hang'
   /** Destroys the connection before Pebble sees the request. */
@@ -64,6 +67,8 @@ export interface FaultRule {
   times: number;
   retryAfter?: string;
   hangMs?: number;
+  /** Runs before the fault is answered, e.g. to look at DNS while the CA is being refused. */
+  onMatch?: (request: { method: string; path: string }) => void | Promise<void>;
 }
 
 export interface AcmeFaultProxy {
@@ -92,6 +97,7 @@ export async function startAcmeFaultProxy(options: { target: string; targetAgent
     serverError: 0,
     badNonce: 0,
     rateLimited: 0,
+    unauthorized: 0,
     hang: 0,
     drop: 0,
     dropAfterForward: 0,
@@ -163,6 +169,7 @@ export async function startAcmeFaultProxy(options: { target: string; targetAgent
     if (rule) {
       rule.left--;
       injected[rule.kind]++;
+      await rule.onMatch?.({ method, path });
       const json = (status: number, text: string, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/problem+json', ...headers });
         res.end(text);
@@ -174,6 +181,8 @@ export async function startAcmeFaultProxy(options: { target: string; targetAgent
           return json(429, problem('rateLimited', 'injected: too many requests'), {
             'retry-after': rule.retryAfter ?? '1',
           });
+        case 'unauthorized':
+          return json(403, problem('unauthorized', 'injected: account is not authorized for this request'));
         case 'badNonce': {
           const nonce = await freshNonce(req);
           return json(400, problem('badNonce', 'injected: bad nonce'), nonce ? { 'replay-nonce': nonce } : {});

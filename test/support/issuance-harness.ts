@@ -109,7 +109,11 @@ export function verifyChain(chainPem: string, rootPem: string): X509Certificate 
   return certs[0]!;
 }
 
-/** Every distinct slice of key material worth searching for in logs and history. */
+/**
+ * The first and last 48 characters of each PEM body: header and, for EC keys, public bytes.
+ * @deprecated Weak (a truncated or re-wrapped key slips through); use `assertNoKeyMaterial` from
+ * `./key-material.js`, which searches for the private components themselves.
+ */
 export function keyFingerprints(keyPems: string[]): string[] {
   return keyPems.flatMap((pem) => {
     const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');

@@ -40,17 +40,79 @@ const RUN_TIMEOUT_MS = 120_000;
 
 const installed = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
-/** Installs lego and certbot with apt-get when missing (the only download the bench makes). */
-export function ensurePeersInstalled(log: (line: string) => void): void {
-  const missing = ['lego', 'certbot'].filter((bin) => !installed(bin));
-  if (missing.length === 0) return;
-  log(`bench: installing ${missing.join(' and ')} with apt-get`);
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', ...missing], { stdio: 'ignore', timeout: 300_000 }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update'], { stdio: 'ignore', timeout: 300_000 });
-    install();
+const INSTALL_TIMEOUT_MS = 300_000;
+
+/** Why a peer could not be installed, once ensurePeersInstalled tried; read when the peer is built. */
+const installFailures = new Map<PeerName, string>();
+
+/** Runs one apt-get command (through `sudo -n` when given) and says why it failed, if it did. */
+function aptGet(sudo: boolean, args: string[]): string | undefined {
+  const [command, ...rest] = sudo ? ['sudo', '-n', 'apt-get', ...args] : ['apt-get', ...args];
+  const shown = [command, ...rest].join(' ');
+  const r = spawnSync(command!, rest, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: INSTALL_TIMEOUT_MS,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.error) {
+    const timedOut = (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+    return `${shown}: ${timedOut ? `timed out after ${INSTALL_TIMEOUT_MS / 1000} s` : r.error.message}`;
   }
+  if (r.status === 0) return undefined;
+  const stderr = String(r.stderr ?? '')
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  // apt-get's last line is a summary ("E: Unable to locate package lego"); sudo's only line says why.
+  const why = stderr.at(-1)?.trim().slice(0, 200) ?? 'no error output';
+  return `${shown} exited with ${r.status ?? r.signal}: ${why}`;
+}
+
+/**
+ * Installs lego and certbot with apt-get when missing (the only download the bench makes): as
+ * root directly, otherwise through `sudo -n` (never prompting for a password). A peer that could
+ * not be installed is reported unavailable with the reason, which is also logged on one line.
+ */
+export function ensurePeersInstalled(log: (line: string) => void): Partial<Record<PeerName, string>> {
+  installFailures.clear();
+  const missing = (['lego', 'certbot'] as const).filter((bin) => !installed(bin));
+  if (missing.length === 0) return {};
+  const fail = (peers: readonly PeerName[], reason: string) => {
+    for (const peer of peers) {
+      installFailures.set(peer, `could not be installed: ${reason}`);
+      log(`bench: ${peer} unavailable, could not be installed: ${reason}`);
+    }
+  };
+  const root = process.getuid?.() === 0;
+  if (!installed('apt-get')) {
+    fail(missing, `apt-get not found; install ${missing.join(' and ')} yourself`);
+  } else if (!root && !installed('sudo')) {
+    fail(missing, `apt-get needs root and sudo is not available; install ${missing.join(' and ')} as root`);
+  } else {
+    const sudo = !root;
+    log(`bench: installing ${missing.join(' and ')} with ${sudo ? 'sudo -n ' : ''}apt-get`);
+    if (aptGet(sudo, ['install', '-y', '-q', ...missing]) !== undefined) {
+      // Often a stale or empty package index: refresh it, then install each one on its own so that
+      // one package missing from the archive does not hold the other back.
+      aptGet(sudo, ['update', '-q']);
+      for (const peer of missing) {
+        const failure = aptGet(sudo, ['install', '-y', '-q', peer]);
+        if (failure !== undefined) fail([peer], failure);
+      }
+    }
+    for (const peer of missing) {
+      if (!installFailures.has(peer) && !installed(peer)) {
+        fail([peer], `apt-get reported success but ${peer} is not on PATH`);
+      }
+    }
+  }
+  return Object.fromEntries(installFailures);
+}
+
+/** Whether a peer can run, and if not, why (the install failure when there was one). */
+function availability(peer: PeerName): Pick<Peer, 'available' | 'unavailableReason'> {
+  if (installed(peer)) return { available: true };
+  return { available: false, unavailableReason: installFailures.get(peer) ?? `${peer} is not installed` };
 }
 
 function execute(
@@ -134,8 +196,7 @@ export async function legoPeer(setup: PeerSetup): Promise<Peer> {
   };
   return {
     name: 'lego',
-    available: installed('lego'),
-    ...(installed('lego') ? {} : { unavailableReason: 'lego is not installed' }),
+    ...availability('lego'),
     run: (names) => run(names),
     // One account in one --path, shared by parallel processes (they only read it).
     prepare: () => run([`prepare.lego.bench.example.com`]),
@@ -188,8 +249,7 @@ export async function certbotPeer(setup: PeerSetup): Promise<Peer> {
   };
   return {
     name: 'certbot',
-    available: installed('certbot'),
-    ...(installed('certbot') ? {} : { unavailableReason: 'certbot is not installed' }),
+    ...availability('certbot'),
     run,
     // certbot locks its directories: each parallel slot gets its own copy of the one account.
     prepare: async (slots) => {

@@ -33,6 +33,91 @@ const SCOPED_ZONE_CONFIG = loadConfig({
     },
   ],
 });
+const SERVER = 'https://acme.test/dir';
+const CROSS_ACCOUNT_ROLE = 'arn:aws:iam::111122223333:role/certflow-dns01';
+const HOOK_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:dns-hook:live';
+const EAB_SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zerossl-eab-AbCdEf';
+const DELIVERY = {
+  clusters: [
+    { name: 'prod-eu', namespaces: ['shop', 'web'] },
+    { name: 'edge', namespaces: ['ingress'], access: 'editPolicy' },
+    { name: 'legacy', namespaces: ['default'], access: 'none' },
+  ],
+  pullAccess: [
+    {
+      certificate: 'web',
+      oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789',
+      serviceAccount: 'shop/frontend',
+    },
+  ],
+  vpc: { subnetIds: ['subnet-0123abcd', 'subnet-4567ef01'], securityGroupIds: ['sg-0a1b2c3d'] },
+};
+const CROSS_ACCOUNT_SOLVER = {
+  dns01: { route53: { hostedZoneId: 'ZOTHER', roleArn: CROSS_ACCOUNT_ROLE, externalId: 'x' } },
+};
+const HOOK_SOLVERS = [
+  { dns01: { hook: { functionName: HOOK_ARN } } },
+  { dns01: { hook: { functionName: 'acme-dns-hook' } } },
+];
+
+/**
+ * Every configuration the infra tests synthesize (stack, cross-account, dns-hook, eab-iam,
+ * eks-delivery), and one with all of them at once. `route53Writes`: whether certflow's own
+ * functions change Route53 records in that configuration (not when every zone is reached through
+ * another account's role or a hook).
+ */
+const CONFIGS: { name: string; config: () => CertflowConfig; route53Writes: boolean }[] = [
+  { name: 'default (ambient Route53)', config: () => loadConfig({}), route53Writes: true },
+  { name: 'every solver names its zone', config: () => SCOPED_ZONE_CONFIG, route53Writes: true },
+  {
+    name: 'cross-account Route53 role',
+    config: () =>
+      loadConfig({ issuers: [{ kind: 'acme', name: 'le', server: SERVER, solvers: [CROSS_ACCOUNT_SOLVER] }] }),
+    route53Writes: false,
+  },
+  {
+    name: 'DNS hook solver',
+    config: () => loadConfig({ issuers: [{ kind: 'acme', name: 'a', server: SERVER, solvers: HOOK_SOLVERS }] }),
+    route53Writes: false,
+  },
+  {
+    name: 'ZeroSSL with External Account Binding',
+    config: () => loadConfig({ zerossl: { keyId: 'kid', hmacKeySecretArn: EAB_SECRET } }),
+    route53Writes: true,
+  },
+  { name: 'EKS delivery', config: () => loadConfig({ delivery: DELIVERY }), route53Writes: true },
+  {
+    name: 'all of them together',
+    config: () =>
+      loadConfig({
+        issuers: [
+          { kind: 'acme', name: 'ambient', server: SERVER, solvers: [{ dns01: { route53: {} } }] },
+          {
+            kind: 'acme',
+            name: 'scoped',
+            server: SERVER,
+            solvers: [{ dns01: { route53: { hostedZoneId: ZONE_ID } } }],
+          },
+          { kind: 'acme', name: 'cross', server: SERVER, solvers: [CROSS_ACCOUNT_SOLVER] },
+          { kind: 'acme', name: 'hook', server: SERVER, solvers: HOOK_SOLVERS },
+          {
+            kind: 'acme',
+            name: 'zerossl',
+            server: SERVER,
+            externalAccountBinding: { keyId: 'kid', hmacKeySecretArn: EAB_SECRET },
+            solvers: [{ dns01: { route53: {} } }],
+          },
+          { kind: 'selfSigned', name: 'self' },
+          { kind: 'ca', name: 'internal', certificateName: 'internal-ca' },
+        ],
+        alerts: { email: 'ops@example.com', expiryWarningDays: 25 },
+        delivery: DELIVERY,
+        route53: { requestsPerSecond: 2 },
+      }),
+    route53Writes: true,
+  },
+];
+
 const STEPS = [
   'Prepare',
   'CreateOrder',
@@ -124,6 +209,97 @@ function synth(config: CertflowConfig) {
   return { json, template: Template.fromJSON(json), resources: json.Resources as Resources };
 }
 
+const synthesized = new Map<string, ReturnType<typeof synth>>();
+/** Each configuration of CONFIGS synthesized once per file, whichever test asks first. */
+function synthOf(entry: (typeof CONFIGS)[number]): ReturnType<typeof synth> {
+  if (!synthesized.has(entry.name)) synthesized.set(entry.name, synth(entry.config()));
+  return synthesized.get(entry.name)!;
+}
+
+const ACCOUNT_ROOT = 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
+/** What CDK's `Key.grantEncryptDecrypt` writes. */
+const ENCRYPT_DECRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+const sameActions = (statement: Statement, actions: string[]) =>
+  JSON.stringify(asArray(statement.Action).toSorted()) === JSON.stringify(actions.toSorted());
+/** IAM's wildcards: `*` (any run of characters) and `?` (any one). */
+const hasWildcard = (action: string) => /[*?]/.test(action);
+
+interface Placed {
+  owner: string;
+  type: string;
+  statement: Statement;
+}
+/**
+ * The only wildcard actions certflow grants, each for exactly one kind of statement, with the
+ * reason. Anything else with a `*` or `?` in an Allow statement fails the checks below.
+ */
+const WILDCARD_ALLOW_LIST: {
+  id: string;
+  actions: string[];
+  matches: (placed: Placed, keyArn: string) => boolean;
+  reason: string;
+}[] = [
+  {
+    id: 'key policy: account root',
+    actions: ['kms:*'],
+    matches: ({ type, statement }) =>
+      type === 'AWS::KMS::Key' &&
+      render(statement.Principal?.AWS) === ACCOUNT_ROOT &&
+      sameActions(statement, ['kms:*']),
+    reason:
+      "AWS's default key policy statement: it delegates the key to IAM, so that identity policies (checked here) decide who uses it; without it no role could.",
+  },
+  {
+    id: 'grantEncryptDecrypt on the certflow key',
+    actions: ['kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+    matches: ({ type, statement }, keyArn) =>
+      type === 'AWS::IAM::Policy' &&
+      asArray(statement.Resource).map(render).join() === keyArn &&
+      asArray(statement.Action).every((a) => ENCRYPT_DECRYPT.includes(a)),
+    reason:
+      'CDK Key.grantEncryptDecrypt, on the one customer-managed key only: Secrets Manager and DynamoDB generate data keys and re-encrypt with it.',
+  },
+  {
+    id: 'key policy: CloudWatch alarms',
+    actions: ['kms:GenerateDataKey*'],
+    matches: ({ type, statement }) =>
+      type === 'AWS::KMS::Key' &&
+      statement.Principal?.Service === 'cloudwatch.amazonaws.com' &&
+      sameActions(statement, ['kms:Decrypt', 'kms:GenerateDataKey*']),
+    reason:
+      "AWS's documented key policy statement for CloudWatch alarms publishing to a KMS-encrypted SNS topic (the alert topic, monitoring.ts).",
+  },
+];
+
+/** Wildcard actions of Allow statements that no allow-list entry covers, and the entries used. */
+function wildcardGrants(resources: Resources): { violations: string[]; used: Set<string> } {
+  const [keyId] = ofType(resources, 'AWS::KMS::Key').map(([id]) => id);
+  const keyArn = render({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  const violations: string[] = [];
+  const used = new Set<string>();
+  for (const placed of allStatements(resources)) {
+    const { owner, statement } = placed;
+    // A Deny grants nothing (enforceSSL denies sqs:* without TLS).
+    if (statement.Effect === 'Deny') continue;
+    // Allow with NotAction grants every action but the listed ones.
+    if ((statement as { NotAction?: unknown }).NotAction !== undefined)
+      violations.push(`${owner}: Allow with NotAction`);
+    for (const action of asArray(statement.Action).filter(hasWildcard)) {
+      const entry = WILDCARD_ALLOW_LIST.find((e) => e.actions.includes(action) && e.matches(placed, keyArn));
+      if (entry) used.add(entry.id);
+      else violations.push(`${owner}: ${action}`);
+    }
+  }
+  return { violations, used };
+}
+
+/** AWS managed policies the roles attach: not in the template, so pinned by ARN. None grants a wildcard action. */
+const AWS_MANAGED_POLICIES = [
+  'service-role/AWSLambdaBasicExecutionRole',
+  'service-role/AWSLambdaVPCAccessExecutionRole',
+  'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+];
+
 describe('Stack: Certflow', () => {
   let json: ReturnType<typeof synthesizeTemplate>;
   let template: Template;
@@ -131,7 +307,7 @@ describe('Stack: Certflow', () => {
   let keyId: string;
 
   before(() => {
-    ({ json, template, resources } = synth(loadConfig({})));
+    ({ json, template, resources } = synthOf(CONFIGS[0]!));
     keyId = ofType(resources, 'AWS::KMS::Key')[0]![0];
   });
 
@@ -312,14 +488,6 @@ describe('Stack: Certflow', () => {
       }
     });
 
-    it('never allows ChangeResourceRecordSets without the TXT and _acme-challenge.* conditions', () => {
-      const changes = allStatements(resources).filter(({ statement }) =>
-        grants(statement, 'route53:ChangeResourceRecordSets'),
-      );
-      for (const { owner, statement } of changes)
-        assert.deepEqual(statement.Condition, ACME_CHALLENGE_CONDITIONS, owner);
-    });
-
     it('scopes every Secrets Manager statement to secrets under certflow/', () => {
       const secrets = allStatements(resources).filter(({ statement }) =>
         asArray(statement.Action).some((a) => a.startsWith('secretsmanager:')),
@@ -349,24 +517,10 @@ describe('Stack: Certflow', () => {
       );
     });
 
-    it('grants no wildcard action anywhere', () => {
-      for (const { owner, type, statement } of allStatements(resources)) {
-        // The key policy's one statement is AWS's default: the account root gets kms:*, which only
-        // delegates to IAM; without it no identity policy could use the key.
-        const delegatesToIam =
-          type === 'AWS::KMS::Key' &&
-          render(statement.Principal?.AWS) === 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root';
-        // A Deny grants nothing (enforceSSL denies sqs:* without TLS).
-        if (delegatesToIam || statement.Effect === 'Deny') continue;
-        const wildcards = asArray(statement.Action).filter((a) => a === '*' || a.endsWith(':*'));
-        assert.deepEqual(wildcards, [], owner);
-      }
-    });
-
     describe('when every solver names its hosted zone', () => {
       let scoped: Resources;
       before(() => {
-        scoped = synth(SCOPED_ZONE_CONFIG).resources;
+        scoped = synthOf(CONFIGS[1]!).resources;
       });
 
       it('lets PresentChallenges change records in exactly that zone', () => {
@@ -393,6 +547,80 @@ describe('Stack: Certflow', () => {
         );
         assert.deepEqual(lookups, []);
       });
+    });
+  });
+
+  describe('IAM in every configuration', () => {
+    for (const entry of CONFIGS) {
+      describe(entry.name, () => {
+        let resources: Resources;
+        before(() => {
+          ({ resources } = synthOf(entry));
+        });
+
+        it('grants no action with a wildcard beyond the allow-list', () => {
+          assert.deepEqual(wildcardGrants(resources).violations, []);
+        });
+
+        it('attaches no AWS managed policy beyond the known ones', () => {
+          const attached = ofType(resources, 'AWS::IAM::Role')
+            .flatMap(([, p]) => asArray<Json>(p.ManagedPolicyArns).map(render))
+            .filter((arn) => arn.includes(':iam::aws:policy/'));
+          const unknown = attached.filter(
+            (arn) => !AWS_MANAGED_POLICIES.some((name) => arn.endsWith(`:policy/${name}`)),
+          );
+          assert.deepEqual(unknown, []);
+        });
+
+        it('changes Route53 records only as TXT records named _acme-challenge.*', () => {
+          const changes = allStatements(resources).filter(({ statement }) =>
+            grants(statement, 'route53:ChangeResourceRecordSets'),
+          );
+          if (entry.route53Writes) assert.ok(changes.length > 0, 'some function changes Route53 records');
+          else assert.deepEqual(changes, [], 'every zone is reached through another account or a hook');
+          for (const { owner, statement } of changes) {
+            assert.equal(statement.Effect, 'Allow', owner);
+            assert.deepEqual(asArray(statement.Action), ['route53:ChangeResourceRecordSets'], owner);
+            assert.deepEqual(statement.Condition, ACME_CHALLENGE_CONDITIONS, owner);
+          }
+        });
+      });
+    }
+
+    it('needs every entry of the wildcard allow-list in some configuration', () => {
+      const used = new Set(CONFIGS.flatMap((entry) => [...wildcardGrants(synthOf(entry).resources).used]));
+      assert.deepEqual(
+        WILDCARD_ALLOW_LIST.map((e) => e.id).filter((id) => !used.has(id)),
+        [],
+      );
+    });
+
+    it('rejects a wildcard the allow-list does not name', () => {
+      const [keyId] = ofType(resources, 'AWS::KMS::Key').map(([id]) => id);
+      const planted: Resources = {
+        ...resources,
+        Planted: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                // Allow-listed actions, but on another resource than the certflow key.
+                { Effect: 'Allow', Action: 'kms:ReEncrypt*', Resource: '*' },
+                { Effect: 'Allow', Action: ['s3:GetObject', 's3:Get*'], Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+                { Effect: 'Allow', Action: 'dynamodb:?etItem', Resource: '*' },
+                { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+              ],
+            },
+          },
+        },
+      };
+      assert.deepEqual(wildcardGrants(planted).violations, [
+        'Planted: kms:ReEncrypt*',
+        'Planted: s3:Get*',
+        'Planted: dynamodb:?etItem',
+        'Planted: Allow with NotAction',
+      ]);
     });
   });
 });

@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { CertflowConfig } from './config.js';
+import { type CertflowConfig, route53Solvers } from './config.js';
 import { CertificateApi } from './constructs/certificate-api.js';
 import { CertificateStorage } from './constructs/certificate-storage.js';
 import { EksDelivery } from './constructs/eks-delivery.js';
@@ -11,6 +11,7 @@ import { IssuanceStateMachine } from './constructs/issuance-state-machine.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { PipelineFunctions } from './constructs/pipeline-functions.js';
 import { Renewal } from './constructs/renewal.js';
+import { RequestSlots } from './constructs/request-slots.js';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../shared/renewal/policy.js';
 import { acknowledgeStateMachine } from './nag.js';
 
@@ -30,10 +31,17 @@ export class CertflowStack extends Stack {
     super(scope, id, props);
     const storage = new CertificateStorage(this, 'Storage', { secretPrefix: props.config.secretPrefix });
     const inventory = new InventoryTable(this, 'Inventory', { key: storage.key });
+    // Route53's five requests per second are shared by every execution: each request books a slot.
+    const requestSlots =
+      route53Solvers(props.config.issuers).length > 0 ? new RequestSlots(this, 'RequestSlots') : undefined;
     const pipeline = new PipelineFunctions(this, 'Pipeline', {
       issuers: props.config.issuers,
       storage,
       inventory,
+      ...(requestSlots ? { requestSlots } : {}),
+      ...(props.config.route53?.requestsPerSecond
+        ? { route53RequestsPerSecond: props.config.route53.requestsPerSecond }
+        : {}),
     });
     this.issuance = new IssuanceStateMachine(this, 'Issuance', { functions: pipeline.functions });
     this.api = new CertificateApi(this, 'Api', {

@@ -21,6 +21,12 @@ export interface CertflowConfig {
   alerts?: { email?: string; expiryWarningDays?: number };
   /** EKS delivery: clusters, IRSA pull access, VPC placement (optional). */
   delivery?: DeliveryConfig;
+  /**
+   * Route53's request budget: every Route53 request of every execution books a slot in it, so all
+   * of them together make at most this many requests per second (4 by default; Route53 allows 5
+   * per account, shared with whatever else calls it there).
+   */
+  route53?: { requestsPerSecond?: number };
 }
 
 /** Let's Encrypt (production and staging) with the ambient Route53 solver, for `email`. */
@@ -67,7 +73,23 @@ export function loadConfig(context: unknown): CertflowConfig {
     secretPrefix: raw.secretPrefix ?? 'certflow',
     ...(raw.alerts ? { alerts: raw.alerts } : {}),
     ...(raw.delivery !== undefined ? { delivery: parseDeliveryConfig(raw.delivery) } : {}),
+    ...(raw.route53 !== undefined ? { route53: checkRoute53(raw.route53) } : {}),
   };
+}
+
+/** Route53 allows five requests per second per account: a budget above that would be throttled. */
+function checkRoute53(route53: unknown): { requestsPerSecond?: number } {
+  if (typeof route53 !== 'object' || route53 === null || Array.isArray(route53)) {
+    throw new Error('certflow.route53: must be an object ({ "requestsPerSecond": 4 })');
+  }
+  const rps = (route53 as { requestsPerSecond?: unknown }).requestsPerSecond;
+  if (rps === undefined) return {};
+  if (typeof rps !== 'number' || !(rps > 0) || rps > 5) {
+    throw new Error(
+      `certflow.route53.requestsPerSecond: must be a number above 0 and at most 5 (Route53's limit per account), not ${JSON.stringify(rps)}`,
+    );
+  }
+  return { requestsPerSecond: rps };
 }
 
 /**

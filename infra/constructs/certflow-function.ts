@@ -11,15 +11,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
 import {
+  DEFAULT_ROUTE53_MAX_WAIT_SECONDS,
+  DEFAULT_ROUTE53_REQUESTS_PER_SECOND,
+} from '../../shared/wiring/environment.js';
+import {
   configuredZoneIds,
   crossAccountRoles,
   hookFunctions,
   ownAccountRoute53Solvers,
+  route53Solvers,
   usesZoneLookup,
 } from '../config.js';
 import { acknowledgeFunction } from '../nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
+import type { RequestSlots } from './request-slots.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -60,7 +66,19 @@ export interface CertflowFunctionProps {
   storage: CertificateStorage;
   inventory: InventoryTable;
   environment?: Record<string, string>;
+  /** The request budgets: required by functions granted `route53` when Route53 solvers exist. */
+  requestSlots?: RequestSlots;
+  /** Route53 requests per second across the deployment (config `route53.requestsPerSecond`). */
+  route53RequestsPerSecond?: number;
 }
+
+/**
+ * The timeout of the functions that call Route53 (Lambda's longest): a step makes up to five paced
+ * requests (zone look-ups in a cold container, read, change), each waiting at most
+ * DEFAULT_ROUTE53_MAX_WAIT_SECONDS for its slot; a longer queue fails the request as transient,
+ * and the state machine retries it later.
+ */
+export const ROUTE53_STEP_TIMEOUT_SECONDS = 900;
 
 /** Creates one function with certflow's runtime, bundling, logging, grants and acknowledgements. */
 export function certflowFunction(scope: Construct, id: string, props: CertflowFunctionProps): NodejsFunction {
@@ -74,7 +92,7 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 512,
-    timeout: Duration.seconds(grants.timeoutSeconds ?? 30),
+    timeout: Duration.seconds(grants.timeoutSeconds ?? (grants.route53 ? ROUTE53_STEP_TIMEOUT_SECONDS : 30)),
     environment: {
       CERTFLOW_ISSUERS: JSON.stringify(issuers),
       CERTFLOW_TABLE: inventory.table.tableName,
@@ -107,6 +125,16 @@ export function certflowFunction(scope: Construct, id: string, props: CertflowFu
   if (grants.secrets === 'read') storage.grantRead(fn);
   if (grants.route53) for (const statement of route53Statements(issuers, grants.route53)) fn.addToRolePolicy(statement);
   if (grants.route53) for (const statement of hookStatements(scope, issuers)) fn.addToRolePolicy(statement);
+  if (grants.route53 && route53Solvers(issuers).length > 0) {
+    if (!props.requestSlots) throw new Error(`certflow: ${id} calls Route53 and needs the request slots table`);
+    props.requestSlots.grantBook(fn);
+    fn.addEnvironment('CERTFLOW_SLOT_TABLE', props.requestSlots.table.tableName);
+    fn.addEnvironment(
+      'CERTFLOW_ROUTE53_REQUESTS_PER_SECOND',
+      String(props.route53RequestsPerSecond ?? DEFAULT_ROUTE53_REQUESTS_PER_SECOND),
+    );
+    fn.addEnvironment('CERTFLOW_ROUTE53_MAX_WAIT_SECONDS', String(DEFAULT_ROUTE53_MAX_WAIT_SECONDS));
+  }
   if (grants.acme) {
     const eabSecrets = issuers.flatMap((i) =>
       i.kind === 'acme' && i.externalAccountBinding ? [i.externalAccountBinding.hmacKeySecretArn] : [],

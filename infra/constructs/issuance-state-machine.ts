@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -14,9 +14,17 @@ export const TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Lambda.Unknown',
-  // A function that ran out of time; every step is safe to run again.
+  // A function that ran out of time, or whose runtime died (out of memory, a crash after the
+  // work was done); every step is safe to run again.
   'Sandbox.Timedout',
+  'Runtime.ExitError',
 ];
+
+/** The function's timeout and 30 s more (30 s when the function does not say). */
+function taskTimeoutOf(fn: lambda.IFunction): Duration {
+  const seconds = fn instanceof lambda.Function && fn.timeout ? fn.timeout.toSeconds() : 30;
+  return Duration.seconds(seconds + 30);
+}
 
 export interface IssuanceStateMachineProps {
   functions: Record<StepName, lambda.IFunction>;
@@ -43,6 +51,9 @@ export class IssuanceStateMachine extends Construct {
         payload,
         outputPath: '$.Payload',
         retryOnServiceExceptions: false,
+        // Explicit, a little past the function's own: the States Language's default is 60 s
+        // (the local runner keeps it), and a Route53 step may wait minutes for its slots.
+        taskTimeout: sfn.Timeout.duration(taskTimeoutOf(fns[name])),
       });
       task.addRetry({
         errors: TRANSIENT_ERRORS,

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/domain/issuer.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
+import type { RequestSlots } from './request-slots.js';
 import { type StepGrants, certflowFunction } from './certflow-function.js';
 
 export { STEP_TAG } from './certflow-function.js';
@@ -31,6 +32,9 @@ export interface PipelineFunctionsProps {
   issuers: readonly IssuerConfig[];
   storage: CertificateStorage;
   inventory: InventoryTable;
+  /** Present when some issuer uses Route53: the steps that call it book their requests there. */
+  requestSlots?: RequestSlots;
+  route53RequestsPerSecond?: number;
 }
 
 /** One small Lambda per pipeline step, each with only the permissions its step needs. */

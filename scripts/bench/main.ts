@@ -13,6 +13,7 @@ import { type CertflowRun, startCertflow } from './certflow.js';
 import { ACM_EXPORTABLE_PER_FQDN, type IssuanceCost, issuanceCost, monthlyCost } from './cost.js';
 import { type Peer, certbotPeer, ensurePeersInstalled, legoPeer } from './peers.js';
 import { envInt, kib, markdownTable, median, perSecond, pool, seconds, usd } from './stats.js';
+import { type BurstRound, startBurstRig } from '../../test/support/renewal-burst.js';
 
 const settings = {
   singleRuns: envInt('BENCH_RUNS', 5, 1, 50),
@@ -25,6 +26,10 @@ const settings = {
   loadRuns: envInt('BENCH_LOAD_RUNS', 7, 7, 50),
   waitMs: envInt('BENCH_WAIT_MS', 5, 0, 10_000),
   retryMs: envInt('BENCH_RETRY_MS', 10, 0, 10_000),
+  /** Certificates renewing at once against a Route53 allowing 5 requests/s; 0 skips it. */
+  route53Burst: envInt('BENCH_ROUTE53_CERTIFICATES', 200, 0, 2_000),
+  /** Also run the same burst without the request budget, for contrast. */
+  route53Contrast: process.env.BENCH_ROUTE53_CONTRAST !== '0',
   peers: (process.env.BENCH_PEERS ?? 'lego,certbot').split(',').filter((p) => p === 'lego' || p === 'certbot'),
   bundles: process.env.BENCH_BUNDLES !== '0',
 };
@@ -215,6 +220,19 @@ async function main() {
     }));
     const month = monthlyCost(costs[0]!.measured);
 
+    const bursts: BurstRound[] = [];
+    if (settings.route53Burst > 0) {
+      // Its own Pebble and harness (the rig of test/integration/route53-budget.test.ts).
+      const rig = await startBurstRig({ endpointRequestsPerSecond: 5, log });
+      try {
+        await rig.issueAll(settings.route53Burst);
+        bursts.push(await rig.renewAll('paced'));
+        if (settings.route53Contrast) bursts.push(await rig.renewAll('unpaced'));
+      } finally {
+        await rig.stop();
+      }
+    }
+
     let bundles: BundleWeight[] = [];
     if (settings.bundles) {
       log(`bench: bundling every function and loading each ${settings.loadRuns} times`);
@@ -224,7 +242,7 @@ async function main() {
       });
     }
 
-    const report = render({ scenarios, costs, month, bundles, unavailable });
+    const report = render({ scenarios, costs, month, bundles, unavailable, bursts });
     process.stdout.write(`${report.markdown}\n`);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     await mkdir(join(process.cwd(), 'bench', 'results'), { recursive: true });
@@ -246,6 +264,7 @@ async function main() {
           costs,
           month,
           bundles,
+          route53Bursts: bursts,
           targets: report.targets,
           markdown: report.markdown,
         },
@@ -276,8 +295,9 @@ function render(input: {
   month: ReturnType<typeof monthlyCost>;
   bundles: BundleWeight[];
   unavailable: Partial<Record<Tool, string>>;
+  bursts: BurstRound[];
 }) {
-  const { scenarios, costs, month, bundles } = input;
+  const { scenarios, costs, month, bundles, bursts } = input;
   const show = (s: Scenario, tool: Tool) => {
     const r = s.tools[tool]!;
     if (r.note && r.values.length === 0) return `— (${r.note})`;
@@ -420,6 +440,42 @@ function render(input: {
       },
     );
   }
+  const paced = bursts.find((b) => b.mode === 'paced');
+  if (paced) {
+    targets.push({
+      target: `${paced.certificates} renewals at once, Route53 allowing 5 requests/s: all succeed, none throttled`,
+      measured: `${paced.renewed}/${paced.certificates} renewed, ${paced.throttled} throttled, ${paced.route53Calls} calls in ${paced.seconds.toFixed(0)} s`,
+      pass: paced.renewed === paced.certificates && paced.throttled === 0 && paced.leftoverRecords === 0,
+    });
+  }
+  const burstTable = bursts.length
+    ? markdownTable(
+        [
+          'Route53 requests',
+          'renewed',
+          'Route53 calls',
+          'throttled',
+          'most served in one second',
+          'total time',
+          'calls/s',
+          '_acme-challenge left',
+          'first failure',
+        ],
+        bursts.map((b) => [
+          b.mode === 'paced'
+            ? `paced: budget of 4/s (longest wait ${b.pacer!.longestWaitSeconds.toFixed(1)} s, ${b.pacer!.missed} slots re-booked, ${b.pacer!.refused} refused)`
+            : 'unpaced (contrast: no budget)',
+          `${b.renewed}/${b.certificates}`,
+          String(b.route53Calls),
+          String(b.throttled),
+          String(b.peakPerSecond),
+          `${b.seconds.toFixed(1)} s`,
+          (b.route53Calls / b.seconds).toFixed(2),
+          String(b.leftoverRecords),
+          b.failed[0] ? `${b.failed.length} failed: ${b.failed[0].reason.slice(0, 100)}` : '—',
+        ]),
+      )
+    : '_not run (BENCH_ROUTE53_CERTIFICATES=0)_';
   const verdict = (p: boolean | undefined) => (p === undefined ? 'n/a' : p ? 'PASS' : 'MISS');
   const targetTable = markdownTable(
     ['target', 'measured', 'result'],
@@ -456,6 +512,12 @@ function render(input: {
     costTable,
     '',
     monthTable,
+    '',
+    '### Route53 rate limit: renewals at once',
+    '',
+    `${bursts[0]?.certificates ?? 0} certificates due together; the daily sweep starts every renewal; Route53 (the local endpoint) serves 5 requests in any second and answers \`Throttling\` beyond. Each renewal: zone look-up (cached), read + change TXT, GetChange until INSYNC, read + change to clean up.`,
+    '',
+    burstTable,
     '',
     '### Cold-start weight',
     '',

@@ -35,3 +35,38 @@ export function readAwsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnv
     eventBusName: env.CERTFLOW_EVENT_BUS ?? 'default',
   };
 }
+
+/** Route53's API allows five requests per second per account; certflow keeps one in reserve. */
+export const DEFAULT_ROUTE53_REQUESTS_PER_SECOND = 4;
+/**
+ * How long a Route53 request may wait for its slot. An execution has at most one Route53 request
+ * waiting, so the queue is (executions in a Route53 step) / rate long: 120 s at 4/s holds 480
+ * executions at once. The functions that call Route53 run up to 15 minutes.
+ */
+export const DEFAULT_ROUTE53_MAX_WAIT_SECONDS = 120;
+
+export interface PacingEnvironment {
+  /** The DynamoDB table of request slots. */
+  slotTable: string;
+  requestsPerSecond: number;
+  maxWaitSeconds: number;
+}
+
+function positiveNumber(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new CertflowError(`config: ${name} must be a positive number, not "${raw}"`);
+  }
+  return value;
+}
+
+/** The Route53 request budget of the functions that call Route53. */
+export function readRoute53Pacing(env: NodeJS.ProcessEnv = process.env): PacingEnvironment {
+  return {
+    slotTable: requireEnv('CERTFLOW_SLOT_TABLE', env),
+    requestsPerSecond: positiveNumber('CERTFLOW_ROUTE53_REQUESTS_PER_SECOND', DEFAULT_ROUTE53_REQUESTS_PER_SECOND, env),
+    maxWaitSeconds: positiveNumber('CERTFLOW_ROUTE53_MAX_WAIT_SECONDS', DEFAULT_ROUTE53_MAX_WAIT_SECONDS, env),
+  };
+}

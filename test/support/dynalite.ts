@@ -17,6 +17,7 @@ import {
   INVENTORY_TABLE,
   INVENTORY_TIME_INDEXES,
 } from '../../shared/adapters/aws/dynamodb-inventory.js';
+import { SLOT_TABLE_KEY } from '../../shared/adapters/aws/dynamodb-slot-book.js';
 
 interface DynaliteOptions {
   createTableMs?: number;
@@ -35,6 +36,8 @@ export interface Dynalite {
   client: DynamoDBClient;
   /** Creates a table shaped like the CDK inventory table (key, index) and waits until it is ACTIVE. */
   createInventoryTable(name: string): Promise<void>;
+  /** Creates a table shaped like the CDK request slots table (infra/constructs/request-slots.ts). */
+  createSlotTable(name: string): Promise<void>;
   /** Closes the client, then the server and its store. */
   close(): Promise<void>;
 }
@@ -109,6 +112,16 @@ export async function startDynalite(): Promise<Dynalite> {
         await sleep(10);
       }
       throw new Error(`dynalite: table ${name} did not become ACTIVE`);
+    },
+    async createSlotTable(name) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: SLOT_TABLE_KEY, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: SLOT_TABLE_KEY, KeyType: 'HASH' }],
+        }),
+      );
     },
     async close() {
       client.destroy();

@@ -22,6 +22,11 @@ export interface EndpointFaults {
   throttleEvery?: number;
   /** Every Nth ChangeResourceRecordSets call answers HTTP 400 `PriorRequestNotComplete`. */
   priorRequestNotComplete?: number;
+  /**
+   * Route53's rate limit: at most this many requests are served in any one-second window; the
+   * rest answer HTTP 400 `Throttling` and are not served (nor counted against the window).
+   */
+  requestsPerSecond?: number;
 }
 
 export interface EndpointRecordSet {
@@ -39,7 +44,10 @@ export interface Route53Endpoint {
   records(): EndpointRecordSet[];
   /** The unquoted TXT values of `name` (no trailing dot), in whichever zone holds it. */
   txt(name: string): string[];
-  calls: { action: string; zoneId?: string }[];
+  /** Every request: when it arrived (ms since epoch) and whether it was refused as throttled. */
+  calls: { action: string; zoneId?: string; at: number; throttled?: boolean }[];
+  /** The most requests served within any `windowMs` (one second by default), counting from `since`. */
+  peakServed(windowMs?: number, since?: number): number;
   /** Mutable: tests may switch faults on and off between calls. */
   faults: EndpointFaults;
   close(): Promise<void>;
@@ -264,10 +272,18 @@ export async function startRoute53Endpoint(options: {
     };
   }
 
+  /** Arrival times of the requests served, for the rate limit's sliding window. */
+  const served: number[] = [];
+
   /** Injected faults answer before the operation runs, as Route53's do: nothing is applied. */
-  function fault(action: string): ApiError | undefined {
+  function fault(action: string, at: number): ApiError | undefined {
     if (faults.throttleEvery && calls.length % faults.throttleEvery === 0) {
       return new ApiError(400, 'Throttling', 'Rate exceeded');
+    }
+    if (faults.requestsPerSecond !== undefined) {
+      let inWindow = 0;
+      for (let i = served.length - 1; i >= 0 && served[i]! > at - 1000; i--) inWindow++;
+      if (inWindow >= faults.requestsPerSecond) return new ApiError(400, 'Throttling', 'Rate exceeded');
     }
     if (action !== 'ChangeResourceRecordSets' || !faults.priorRequestNotComplete) return undefined;
     if (calls.filter((call) => call.action === action).length % faults.priorRequestNotComplete === 0) {
@@ -290,8 +306,13 @@ export async function startRoute53Endpoint(options: {
         res.end(`<?xml version="1.0"?>\n${xml}`);
       };
       const op = operation(req.method ?? 'GET', url.pathname, url.searchParams, Buffer.concat(chunks).toString('utf8'));
-      calls.push(op.zoneId === undefined ? { action: op.action } : { action: op.action, zoneId: op.zoneId });
-      const injected = fault(op.action);
+      const at = Date.now();
+      const call: Route53Endpoint['calls'][number] = { action: op.action, at };
+      if (op.zoneId !== undefined) call.zoneId = op.zoneId;
+      calls.push(call);
+      const injected = fault(op.action, at);
+      if (injected?.code === 'Throttling') call.throttled = true;
+      else served.push(at);
       new Promise<string>((resolve) => {
         if (injected) throw injected;
         resolve(op.run());
@@ -320,6 +341,16 @@ export async function startRoute53Endpoint(options: {
     url: `http://127.0.0.1:${port}`,
     calls,
     faults,
+    peakServed: (windowMs = 1000, since = 0) => {
+      let peak = 0;
+      let start = served.findIndex((at) => at >= since);
+      if (start < 0) return 0;
+      for (let end = start; end < served.length; end++) {
+        while (served[end]! - served[start]! >= windowMs) start++;
+        peak = Math.max(peak, end - start + 1);
+      }
+      return peak;
+    },
     records: () =>
       [...zones.values()].flatMap((zone) =>
         [...zone.sets.values()].map((set) => ({ ...set, values: [...set.values] })),

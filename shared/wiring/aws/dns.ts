@@ -1,20 +1,47 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumeRole } from '../../adapters/aws/assume-role-credentials.js';
+import { DynamoDbSlotBook } from '../../adapters/aws/dynamodb-slot-book.js';
+import { paceRequests } from '../../adapters/aws/request-pacing.js';
 import { LambdaDnsHookSolver } from '../../adapters/aws/lambda-dns-hook-solver.js';
 import { Route53DnsSolver } from '../../adapters/aws/route53-dns-solver.js';
 import type { Route53SolverConfig } from '../../domain/issuer.js';
+import { RequestPacer } from '../../dns/request-pacing.js';
 import { DnsError } from '../../errors.js';
+import { readRoute53Pacing } from '../environment.js';
 import { SolverCache } from '../solver-cache.js';
 import { lazy } from './config.js';
 
 const route53Clients = new Map<string, Route53Client>();
 const sts = lazy(() => new STSClient({}));
+const pacing = lazy(() => {
+  const config = readRoute53Pacing();
+  return { ...config, book: new DynamoDbSlotBook({ client: new DynamoDBClient({}), tableName: config.slotTable }) };
+});
+const pacers = new Map<string, RequestPacer>();
+
+/**
+ * The pacer of the account whose Route53 a client calls: Route53's limit is per account, so a
+ * role in another account has a budget of its own, shared by every client calling through it.
+ */
+export function route53PacerFor(roleArn: string | undefined): RequestPacer {
+  const account = roleArn ? (/^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? roleArn) : 'self';
+  const key = `route53:${account}`;
+  let pacer = pacers.get(key);
+  if (!pacer) {
+    const { book, requestsPerSecond, maxWaitSeconds } = pacing();
+    pacer = new RequestPacer({ book, key, requestsPerSecond, maxWaitMs: maxWaitSeconds * 1000, label: 'route53' });
+    pacers.set(key, pacer);
+  }
+  return pacer;
+}
 
 /**
  * One Route53 client per region and role: the function's own role, or, for a zone in another
- * account, the role the solver names (assumed with its external id).
+ * account, the role the solver names (assumed with its external id). Every request it sends
+ * waits for its slot in the account's Route53 budget.
  */
 export function route53ClientFor(config: Route53SolverConfig): Route53Client {
   // Route53's API is global and answers in us-east-1 whatever the stack's region.
@@ -25,7 +52,10 @@ export function route53ClientFor(config: Route53SolverConfig): Route53Client {
     const credentials = config.roleArn
       ? assumeRole({ sts: sts(), roleArn: config.roleArn, externalId: config.externalId })
       : undefined;
-    client = new Route53Client({ region, ...(credentials ? { credentials } : {}) });
+    client = paceRequests(
+      new Route53Client({ region, ...(credentials ? { credentials } : {}) }),
+      route53PacerFor(config.roleArn),
+    );
     route53Clients.set(key, client);
   }
   return client;

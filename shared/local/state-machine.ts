@@ -125,8 +125,11 @@ export interface LocalStateMachineOptions {
   template: Template;
   /** Loads the handler of a step, by its file name in functions/. */
   loadHandler: (step: string) => Promise<Handler>;
-  /** Milliseconds each Wait state and each retry waits locally. */
-  waitMs?: number;
+  /**
+   * Milliseconds each Wait state and each retry waits locally. `waitMs: 'real'` keeps the Wait
+   * states' own lengths (the CA's Retry-After, at least a second), as in AWS.
+   */
+  waitMs?: number | 'real';
   retryMs?: number;
   /** Run every task twice with the same input (idempotency tests). */
   invokeTwice?: boolean;
@@ -165,7 +168,11 @@ export class LocalStateMachine {
     const run = this.machine.run(input as Json, {
       overrides: {
         taskResourceLocalHandlers: handlers,
-        waitTimeOverrides: Object.fromEntries(waitStates(this.definition.States).map((name) => [name, waitMs])),
+        ...(waitMs === 'real'
+          ? {}
+          : {
+              waitTimeOverrides: Object.fromEntries(waitStates(this.definition.States).map((name) => [name, waitMs])),
+            }),
         retryIntervalOverrides: Object.fromEntries(Object.keys(this.taskSteps).map((name) => [name, retryMs])),
       },
       context: {

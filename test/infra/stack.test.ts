@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type CertflowConfig, loadConfig } from '../../infra/config.js';
+import { INFRA_CONFIGS, ZONE_ID } from '../support/infra-configs.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import { definitionFromTemplate } from '../../shared/local/state-machine.js';
 
@@ -21,102 +22,7 @@ interface Statement {
   Principal?: Json;
 }
 
-const ZONE_ID = 'Z0123456789ABC';
-const SCOPED_ZONE_CONFIG = loadConfig({
-  issuers: [
-    {
-      kind: 'acme',
-      name: 'letsencrypt',
-      server: 'https://acme-v02.api.letsencrypt.org/directory',
-      email: 'ops@example.com',
-      solvers: [{ dns01: { route53: { hostedZoneId: ZONE_ID } } }],
-    },
-  ],
-});
-const SERVER = 'https://acme.test/dir';
-const CROSS_ACCOUNT_ROLE = 'arn:aws:iam::111122223333:role/certflow-dns01';
-const HOOK_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:dns-hook:live';
-const EAB_SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zerossl-eab-AbCdEf';
-const DELIVERY = {
-  clusters: [
-    { name: 'prod-eu', namespaces: ['shop', 'web'] },
-    { name: 'edge', namespaces: ['ingress'], access: 'editPolicy' },
-    { name: 'legacy', namespaces: ['default'], access: 'none' },
-  ],
-  pullAccess: [
-    {
-      certificate: 'web',
-      oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789',
-      serviceAccount: 'shop/frontend',
-    },
-  ],
-  vpc: { subnetIds: ['subnet-0123abcd', 'subnet-4567ef01'], securityGroupIds: ['sg-0a1b2c3d'] },
-};
-const CROSS_ACCOUNT_SOLVER = {
-  dns01: { route53: { hostedZoneId: 'ZOTHER', roleArn: CROSS_ACCOUNT_ROLE, externalId: 'x' } },
-};
-const HOOK_SOLVERS = [
-  { dns01: { hook: { functionName: HOOK_ARN } } },
-  { dns01: { hook: { functionName: 'acme-dns-hook' } } },
-];
-
-/**
- * Every configuration the infra tests synthesize (stack, cross-account, dns-hook, eab-iam,
- * eks-delivery), and one with all of them at once. `route53Writes`: whether certflow's own
- * functions change Route53 records in that configuration (not when every zone is reached through
- * another account's role or a hook).
- */
-const CONFIGS: { name: string; config: () => CertflowConfig; route53Writes: boolean }[] = [
-  { name: 'default (ambient Route53)', config: () => loadConfig({}), route53Writes: true },
-  { name: 'every solver names its zone', config: () => SCOPED_ZONE_CONFIG, route53Writes: true },
-  {
-    name: 'cross-account Route53 role',
-    config: () =>
-      loadConfig({ issuers: [{ kind: 'acme', name: 'le', server: SERVER, solvers: [CROSS_ACCOUNT_SOLVER] }] }),
-    route53Writes: false,
-  },
-  {
-    name: 'DNS hook solver',
-    config: () => loadConfig({ issuers: [{ kind: 'acme', name: 'a', server: SERVER, solvers: HOOK_SOLVERS }] }),
-    route53Writes: false,
-  },
-  {
-    name: 'ZeroSSL with External Account Binding',
-    config: () => loadConfig({ zerossl: { keyId: 'kid', hmacKeySecretArn: EAB_SECRET } }),
-    route53Writes: true,
-  },
-  { name: 'EKS delivery', config: () => loadConfig({ delivery: DELIVERY }), route53Writes: true },
-  {
-    name: 'all of them together',
-    config: () =>
-      loadConfig({
-        issuers: [
-          { kind: 'acme', name: 'ambient', server: SERVER, solvers: [{ dns01: { route53: {} } }] },
-          {
-            kind: 'acme',
-            name: 'scoped',
-            server: SERVER,
-            solvers: [{ dns01: { route53: { hostedZoneId: ZONE_ID } } }],
-          },
-          { kind: 'acme', name: 'cross', server: SERVER, solvers: [CROSS_ACCOUNT_SOLVER] },
-          { kind: 'acme', name: 'hook', server: SERVER, solvers: HOOK_SOLVERS },
-          {
-            kind: 'acme',
-            name: 'zerossl',
-            server: SERVER,
-            externalAccountBinding: { keyId: 'kid', hmacKeySecretArn: EAB_SECRET },
-            solvers: [{ dns01: { route53: {} } }],
-          },
-          { kind: 'selfSigned', name: 'self' },
-          { kind: 'ca', name: 'internal', certificateName: 'internal-ca' },
-        ],
-        alerts: { email: 'ops@example.com', expiryWarningDays: 25 },
-        delivery: DELIVERY,
-        route53: { requestsPerSecond: 2 },
-      }),
-    route53Writes: true,
-  },
-];
+const CONFIGS = INFRA_CONFIGS;
 
 const STEPS = [
   'Prepare',

@@ -87,13 +87,27 @@ function waitStates(states: Record<string, any>): string[] {
 }
 
 /**
- * Calls a handler the way the Lambda service does for a `lambda:invoke` task. With `twice`, the
- * handler runs once more on the same payload and only the second answer counts: the first run's
- * answer is lost, as when a Lambda dies after doing its work and the state machine retries it.
+ * Calls a handler the way the Lambda service does for a `lambda:invoke` task. With
+ * `crashAfterWork`, the first call on each input runs the handler to its end and then dies as a
+ * Lambda runtime does (`Runtime.ExitError`), its answer lost: the state machine's own Retry must
+ * run the task again on the same input, and only that second answer counts.
  */
-export function asLambdaInvoke(handler: Handler, options: { twice?: boolean } = {}) {
+export function asLambdaInvoke(handler: Handler, options: { crashAfterWork?: boolean } = {}) {
+  const crashed = new Set<string>();
   return async (input: any): Promise<Json> => {
-    if (options.twice) await handler(structuredClone(input.Payload)).catch(() => undefined);
+    const key = JSON.stringify(input.Payload ?? null);
+    if (options.crashAfterWork && !crashed.has(key)) {
+      crashed.add(key);
+      await handler(structuredClone(input.Payload)).catch(() => undefined);
+      const crash = new Error(
+        JSON.stringify({
+          errorType: 'Runtime.ExitError',
+          errorMessage: 'Runtime exited: the process died after its work',
+        }),
+      );
+      crash.name = 'Runtime.ExitError';
+      throw crash;
+    }
     try {
       const payload = await handler(structuredClone(input.Payload));
       return {
@@ -131,8 +145,11 @@ export interface LocalStateMachineOptions {
    */
   waitMs?: number | 'real';
   retryMs?: number;
-  /** Run every task twice with the same input (idempotency tests). */
-  invokeTwice?: boolean;
+  /**
+   * Every task dies once after doing its work and is retried by the state machine on the same
+   * input (idempotency and crash tests).
+   */
+  crashAfterWork?: boolean;
 }
 
 export class LocalStateMachine {
@@ -153,7 +170,9 @@ export class LocalStateMachine {
     this.handlers ??= (async () => {
       const bound: Record<string, ReturnType<typeof asLambdaInvoke>> = {};
       for (const [state, step] of Object.entries(this.taskSteps))
-        bound[state] = asLambdaInvoke(await this.options.loadHandler(step), { twice: this.options.invokeTwice });
+        bound[state] = asLambdaInvoke(await this.options.loadHandler(step), {
+          crashAfterWork: this.options.crashAfterWork,
+        });
       return bound;
     })();
     return this.handlers;

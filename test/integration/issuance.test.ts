@@ -272,7 +272,7 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     assert.deepEqual(await readdir(join(h.dir, 'pending', 'stable')).catch(() => []), [], 'no pending key left');
   });
 
-  it('survives every step running twice on the same input (a Lambda lost its answer)', async () => {
+  it('survives every step dying after its work and being retried on the same input', async () => {
     const result = await h.issue(
       {
         certificate: {
@@ -281,7 +281,7 @@ describe('Integration: issuance through the synthesized state machine', { skip }
           dnsNames: ['twice.example.com', '*.twice.example.com'],
         },
       },
-      { invokeTwice: true },
+      { crashAfterWork: true },
     );
     assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
     const { record } = await expectIssued('twice', ['twice.example.com', '*.twice.example.com']);
@@ -292,9 +292,9 @@ describe('Integration: issuance through the synthesized state machine', { skip }
     assert.equal((await h.deps.store.listVersions('twice')).length, 1, 'one secret version');
   });
 
-  it('counts a failure once even when RecordFailure runs twice', async () => {
+  it('counts a failure once even when RecordFailure dies after its work and runs again', async () => {
     const spec = { name: 'fail-twice', issuerRef: { name: 'pebble-wrong-dns' }, dnsNames: ['fail-twice.example.com'] };
-    const result = await h.issue({ certificate: spec }, { invokeTwice: true });
+    const result = await h.issue({ certificate: spec }, { crashAfterWork: true });
     assert.equal(result.status, 'FAILED');
     const record = await h.deps.inventory.get('fail-twice');
     assert.equal(record!.status.failedIssuanceAttempts, 1);

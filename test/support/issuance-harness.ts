@@ -25,7 +25,7 @@ export interface Harness {
   dir: string;
   logs: () => string;
   executions: ExecutionResult[];
-  issue(input: unknown, options?: { invokeTwice?: boolean }): Promise<ExecutionResult>;
+  issue(input: unknown, options?: { crashAfterWork?: boolean }): Promise<ExecutionResult>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +55,7 @@ export async function startHarness(options: {
   setDependencies(deps);
   const loadHandler = async (step: string) => (await import(`../../functions/${step}.ts`)).handler;
   const machine = new LocalStateMachine({ template, loadHandler });
-  const twiceMachine = new LocalStateMachine({ template, loadHandler, invokeTwice: true });
+  const crashingMachine = new LocalStateMachine({ template, loadHandler, crashAfterWork: true });
   const output = captureOutput();
   const executions: ExecutionResult[] = [];
   return {
@@ -66,7 +66,7 @@ export async function startHarness(options: {
     logs: output.text,
     executions,
     async issue(input, issueOptions) {
-      const result = await (issueOptions?.invokeTwice ? twiceMachine : machine).execute(input);
+      const result = await (issueOptions?.crashAfterWork ? crashingMachine : machine).execute(input);
       executions.push(result);
       return result;
     },
@@ -107,16 +107,4 @@ export function verifyChain(chainPem: string, rootPem: string): X509Certificate 
   }
   if (!root.verify(root.publicKey)) throw new Error('root is not self-signed');
   return certs[0]!;
-}
-
-/**
- * The first and last 48 characters of each PEM body: header and, for EC keys, public bytes.
- * @deprecated Weak (a truncated or re-wrapped key slips through); use `assertNoKeyMaterial` from
- * `./key-material.js`, which searches for the private components themselves.
- */
-export function keyFingerprints(keyPems: string[]): string[] {
-  return keyPems.flatMap((pem) => {
-    const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-    return [body.slice(0, 48), body.slice(-48)];
-  });
 }

@@ -44,7 +44,8 @@ describe('Route53 budget: many renewals at once under five requests per second',
 
   it('left no private key in logs, execution histories, events or the inventory', async () => {
     const keys = await harnessKeyPems(rig.harness);
-    assert.ok(keys.length >= CERTIFICATES * 3, `${keys.length} keys: every version of every certificate`);
+    // Two versions of each at least (issued, renewed paced); the unpaced round adds what it renewed.
+    assert.ok(keys.length >= CERTIFICATES * 2, `${keys.length} keys: every version of every certificate`);
     assert.equal(rig.executions().length, CERTIFICATES * 3, 'first issuances and two rounds of renewals');
     const haystacks = await harnessHaystacks(rig.harness);
     haystacks['execution histories'] = JSON.stringify(rig.executions());

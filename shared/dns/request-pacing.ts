@@ -39,7 +39,7 @@ export interface PacerStats {
   /** Requests let through, each in its slot. */
   requests: number;
   waitedMs: number;
-  maxWaitMs: number;
+  longestWaitMs: number;
   /** Requests refused because the schedule was full past the longest wait. */
   refused: number;
   /** Slots missed (woken too late) and booked again. */
@@ -51,7 +51,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Waits for a request's turn in the shared schedule. */
 export class RequestPacer {
   readonly intervalMs: number;
-  readonly stats: PacerStats = { requests: 0, waitedMs: 0, maxWaitMs: 0, refused: 0, missed: 0 };
+  readonly stats: PacerStats = { requests: 0, waitedMs: 0, longestWaitMs: 0, refused: 0, missed: 0 };
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -90,7 +90,7 @@ export class RequestPacer {
       const wait = booking.at - this.now();
       if (wait > 0) {
         this.stats.waitedMs += wait;
-        this.stats.maxWaitMs = Math.max(this.stats.maxWaitMs, wait);
+        this.stats.longestWaitMs = Math.max(this.stats.longestWaitMs, wait);
         await this.sleep(wait);
       }
       if (this.now() - booking.at <= this.intervalMs / 2) {

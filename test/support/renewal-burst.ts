@@ -209,7 +209,7 @@ export async function startBurstRig(options: BurstOptions): Promise<BurstRig> {
               pacer: {
                 requests: pacer.stats.requests - stats.requests,
                 waitedSeconds: (pacer.stats.waitedMs - stats.waitedMs) / 1000,
-                longestWaitSeconds: pacer.stats.maxWaitMs / 1000,
+                longestWaitSeconds: pacer.stats.longestWaitMs / 1000,
                 refused: pacer.stats.refused - stats.refused,
                 missed: pacer.stats.missed - stats.missed,
               },

@@ -47,7 +47,7 @@ describe('Class: RequestPacer', () => {
     await Promise.all([pacer.turn(), pacer.turn(), pacer.turn(), pacer.turn()]);
     // The first goes at once; the others wake 250 ms apart.
     assert.deepEqual(time.wakes, [10_250, 10_500, 10_750]);
-    assert.deepEqual(pacer.stats, { requests: 4, waitedMs: 1_500, maxWaitMs: 750, refused: 0, missed: 0 });
+    assert.deepEqual(pacer.stats, { requests: 4, waitedMs: 1_500, longestWaitMs: 750, refused: 0, missed: 0 });
   });
 
   it('fails as transient, booking nothing, when the schedule is full past maxWait', async () => {

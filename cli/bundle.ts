@@ -4,7 +4,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { FileCertificateStore } from '../shared/adapters/local/file-certificate-store.js';
-import type { CertificateBundle } from '../shared/pipeline/ports.js';
+import type { CertificateBundle } from '../shared/ports/certificate-store.js';
 import type { ApiClient } from './client.js';
 import { type CliContext, CliError } from './context.js';
 

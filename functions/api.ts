@@ -1,6 +1,6 @@
 import { type ApiGatewayProxyEvent, fromApiGatewayEvent, toApiGatewayResult } from '../shared/api/api-gateway.js';
 import { handleApiRequest } from '../shared/api/router.js';
-import { systemClock } from '../shared/pipeline/ports.js';
+import { systemClock } from '../shared/ports/clock.js';
 import { awsConfig } from '../shared/wiring/aws/config.js';
 import { issuanceStarter, revoker } from '../shared/wiring/aws/executions.js';
 import { inventory } from '../shared/wiring/aws/inventory.js';

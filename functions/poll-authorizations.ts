@@ -1,7 +1,7 @@
-import { pollAuthorizations } from '../shared/pipeline/steps/poll-authorizations.js';
+import { pollAuthorizations } from '../shared/steps/poll-authorizations.js';
 import { acmeGateway } from '../shared/wiring/aws/acme.js';
 import { awsConfig } from '../shared/wiring/aws/config.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
-/** The pollAuthorizations step of the issuance state machine (see shared/pipeline/steps/poll-authorizations.ts). */
+/** The pollAuthorizations step of the issuance state machine (see shared/steps/poll-authorizations.ts). */
 export const handler = stepHandler(pollAuthorizations, () => ({ issuers: awsConfig().issuers, acme: acmeGateway() }));

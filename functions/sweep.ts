@@ -1,5 +1,5 @@
 import { withMetrics } from '../shared/monitoring/metrics.js';
-import { systemClock } from '../shared/pipeline/ports.js';
+import { systemClock } from '../shared/ports/clock.js';
 import { readSweepOptions, sweep, type SweepDependencies } from '../shared/renewal/sweep.js';
 import { eventPublisher } from '../shared/wiring/aws/events.js';
 import { issuanceStarter } from '../shared/wiring/aws/executions.js';

@@ -1,5 +1,5 @@
 import { syncBatch } from '../shared/delivery/sqs-batch.js';
-import { systemClock } from '../shared/pipeline/ports.js';
+import { systemClock } from '../shared/ports/clock.js';
 import { clusterSecretWriter, deliveryQueue } from '../shared/wiring/aws/delivery.js';
 import { inventory } from '../shared/wiring/aws/inventory.js';
 import { certificateStore } from '../shared/wiring/aws/secrets.js';

@@ -10,7 +10,7 @@ import {
   type Route53SolverConfig,
   LETS_ENCRYPT_PRODUCTION,
   LETS_ENCRYPT_STAGING,
-} from '../shared/domain/issuer.js';
+} from '../shared/issuers/config.js';
 import { type DeliveryConfig, parseDeliveryConfig } from './delivery-config.js';
 
 export interface CertflowConfig {

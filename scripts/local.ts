@@ -31,7 +31,7 @@ process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
 
 const { pebbleInstalled, startPebble, PEBBLE_INSTALL_HINT } = await import('../shared/local/pebble.js');
-const { localIssuers } = await import('../shared/local/issuers.js');
+const { localIssuers } = await import('../shared/issuers/local-defaults.js');
 const { startLocalService } = await import('../shared/local/service.js');
 const { synthesizeTemplate } = await import('../infra/synth.js');
 const { loadConfig } = await import('../infra/config.js');

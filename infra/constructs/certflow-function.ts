@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { IssuerConfig } from '../../shared/domain/issuer.js';
+import type { IssuerConfig } from '../../shared/issuers/config.js';
 import {
   DEFAULT_ROUTE53_MAX_WAIT_SECONDS,
   DEFAULT_ROUTE53_REQUESTS_PER_SECOND,
@@ -35,8 +35,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * less per ACME function; test/infra/bundle.test.ts runs the bundled ACME steps against Pebble.
  */
 export const BUNDLE_ALIASES = {
-  '--alias:node-forge': './shared/acme/stubs/node-forge.cjs',
-  '--alias:form-data': './shared/acme/stubs/form-data.cjs',
+  '--alias:node-forge': './shared/issuers/acme/stubs/node-forge.cjs',
+  '--alias:form-data': './shared/issuers/acme/stubs/form-data.cjs',
 };
 
 /** The tag that names a function's handler file; the local runner binds tasks through it. */

@@ -1,5 +1,5 @@
 /**
- * The shared request budgets (shared/dns/request-pacing.ts): one tiny item per rate-limited API
+ * The shared request budgets (shared/solvers/request-pacing.ts): one tiny item per rate-limited API
  * and account, holding when its next request slot is free. Every function that calls Route53
  * books a slot here before each request, so all executions together stay under Route53's
  * five requests per second, however many run at once and whatever started them.
@@ -8,7 +8,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { SLOT_TABLE_KEY } from '../../shared/adapters/aws/dynamodb-slot-book.js';
+import { SLOT_TABLE_KEY } from '../../shared/solvers/adapters/dynamodb-slot-book.js';
 
 export class RequestSlots extends Construct {
   readonly table: dynamodb.Table;

@@ -3,14 +3,16 @@
  * Every input is validated before anything is written; each handler answers plain JSON.
  */
 import { checkIdentifiersFor } from '../domain/identifiers.js';
-import { findIssuer } from '../domain/issuer.js';
+import { findIssuer } from '../issuers/config.js';
 import { Reasons } from '../domain/status.js';
 import { validateSpec } from '../domain/validate-spec.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { revisionExecutionName, renewalExecutionName } from '../certificates/executions.js';
 import { applySpec, getRecord } from '../inventory/records.js';
-import type { Clock, Inventory, IssuanceStarter, RenewalScheduler, Revoker } from '../pipeline/ports.js';
-import type { IssuerConfig } from '../domain/issuer.js';
+import type { Clock } from '../ports/clock.js';
+import type { Inventory } from '../ports/inventory.js';
+import type { IssuanceStarter, RenewalScheduler, Revoker } from '../ports/executions.js';
+import type { IssuerConfig } from '../issuers/config.js';
 import { type ApiResponse, HttpError, json } from './http.js';
 import { certificateView } from './views.js';
 

@@ -1,10 +1,10 @@
 /** Revocation of a certificate's current version at the CA that issued it. */
 import { splitPemChain } from '../domain/certificate-info.js';
-import { findIssuer } from '../domain/issuer.js';
+import { findIssuer } from '../issuers/config.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { getRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
-import type { Dependencies } from '../pipeline/ports.js';
+import type { Dependencies } from '../ports/dependencies.js';
 
 export async function revokeCertificate(
   name: string,

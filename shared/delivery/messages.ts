@@ -5,7 +5,7 @@
  */
 import type { DeliveryTarget } from '../domain/spec.js';
 import { DeliveryError } from '../errors.js';
-import type { DeliveryMessage } from '../pipeline/ports.js';
+import type { DeliveryMessage } from '../ports/delivery.js';
 
 /** The EventBridge detail types that announce a new certificate. */
 export const DELIVERY_EVENT_TYPES = ['Certificate Issued', 'Certificate Renewed'] as const;

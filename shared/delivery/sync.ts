@@ -17,13 +17,8 @@ import type { DeliveryTarget } from '../domain/spec.js';
 import { CertflowError, TransientError, messageOf } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
-import type {
-  ClusterSecretWriter,
-  DeliveryMessage,
-  DeliveryQueue,
-  Dependencies,
-  KubernetesSecret,
-} from '../pipeline/ports.js';
+import type { ClusterSecretWriter, DeliveryMessage, DeliveryQueue, KubernetesSecret } from '../ports/delivery.js';
+import type { Dependencies } from '../ports/dependencies.js';
 import { type TargetOutcome, recordOutcomes } from './delivery-status.js';
 import { isCurrent, secretManifest } from './manifest.js';
 import { sameTarget, targetName } from './messages.js';

@@ -6,7 +6,8 @@ import type { CertificateRecord } from '../domain/record.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import { specsEqual } from '../domain/validate-spec.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Clock, Inventory } from '../pipeline/ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { Inventory } from '../ports/inventory.js';
 
 const MAX_CONFLICT_RETRIES = 8;
 

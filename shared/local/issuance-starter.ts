@@ -4,8 +4,8 @@
  * restarted local service does not issue a revision twice.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { IssuanceStarter } from '../pipeline/ports.js';
-import type { ExecutionInput } from '../pipeline/state.js';
+import type { IssuanceStarter } from '../ports/executions.js';
+import type { ExecutionInput } from '../ports/executions.js';
 import type { ExecutionResult, LocalStateMachine } from './state-machine.js';
 
 export class LocalIssuanceStarter implements IssuanceStarter {

@@ -3,8 +3,8 @@
  * a restarted local service re-arms them (a schedule whose time passed fires at once).
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { IssuanceStarter, RenewalScheduler } from '../pipeline/ports.js';
-import type { ExecutionInput } from '../pipeline/state.js';
+import type { IssuanceStarter, RenewalScheduler } from '../ports/executions.js';
+import type { ExecutionInput } from '../ports/executions.js';
 
 interface Entry {
   at: string;

@@ -5,13 +5,13 @@
  * keeps its chosen renewal time; a new one gets a new time, and the schedule moves with it.
  */
 import { dueExecutionName } from '../certificates/executions.js';
-import { type HttpGet, fetchRenewalInfo } from '../acme/ari.js';
+import { type HttpGet, fetchRenewalInfo } from '../issuers/acme/ari.js';
 import type { CertificateRecord } from '../domain/record.js';
 import { Reasons } from '../domain/status.js';
 import { messageOf } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
-import type { Dependencies } from '../pipeline/ports.js';
+import type { Dependencies } from '../ports/dependencies.js';
 import { chooseRenewalTime } from './policy.js';
 
 /** Without a Retry-After, ask again after this long (Let's Encrypt answers with 6 hours). */

@@ -13,7 +13,7 @@
  * certificate's next schedule. So a lost, deleted or never-written schedule costs at most a day's
  * delay, and a schedule that fires after the sweep finds its execution name taken.
  */
-import type { HttpGet } from '../acme/ari.js';
+import type { HttpGet } from '../issuers/acme/ari.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { dueForRecheck, recheckRenewalInfo } from './ari-recheck.js';
 import type { CertificateRecord } from '../domain/record.js';
@@ -21,8 +21,8 @@ import { Reasons } from '../domain/status.js';
 import { CertflowError, messageOf } from '../errors.js';
 import { logger } from '../logger.js';
 import { recordExpiring, recordSweep } from '../monitoring/metrics.js';
-import type { Dependencies } from '../pipeline/ports.js';
-import type { ExecutionInput } from '../pipeline/state.js';
+import type { Dependencies } from '../ports/dependencies.js';
+import type { ExecutionInput } from '../ports/executions.js';
 import { DEFAULT_EXPIRY_WARNING_DAYS, classify, daysToExpiry, dueTime, nextAttemptTime } from './policy.js';
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 /** Environment variables, read once into named constants; a missing one names itself. */
-import type { IssuerConfig } from '../domain/issuer.js';
+import type { IssuerConfig } from '../issuers/config.js';
 import { CertflowError } from '../errors.js';
 
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -5,26 +5,23 @@
  */
 import type { Agent } from 'node:https';
 import { join } from 'node:path';
-import { AcmeClientGateway } from '../acme/acme-client-gateway.js';
-import { configureAcmeHttp } from '../acme/http.js';
-import { ChalltestsrvDnsSolver } from '../adapters/local/challtestsrv-dns-solver.js';
+import { AcmeClientGateway } from '../issuers/acme/acme-client-gateway.js';
+import { configureAcmeHttp } from '../issuers/acme/http.js';
+import { ChalltestsrvDnsSolver } from '../solvers/adapters/challtestsrv.js';
 import { FileAccountKeyStore, FileCertificateStore } from '../adapters/local/file-certificate-store.js';
 import { LocalEventPublisher } from '../adapters/local/local-event-publisher.js';
 import { MemoryInventory } from '../adapters/local/memory-inventory.js';
-import type { IssuerConfig } from '../domain/issuer.js';
+import type { IssuerConfig } from '../issuers/config.js';
 import { DnsError } from '../errors.js';
 import { revokeCertificate } from '../certificates/revoke.js';
 import { CertflowError } from '../errors.js';
-import {
-  type Clock,
-  type Dependencies,
-  type DnsSolverFactory,
-  type IssuanceStarter,
-  systemClock,
-} from '../pipeline/ports.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { Dependencies } from '../ports/dependencies.js';
+import type { DnsSolverFactory } from '../ports/dns.js';
+import type { IssuanceStarter } from '../ports/executions.js';
 import { LocalRenewalScheduler } from '../local/scheduler.js';
-import { SolverCache } from './solver-cache.js';
-import { DnsCnameResolver } from '../dns/cname.js';
+import { SolverCache } from '../solvers/dispatcher.js';
+import { DnsCnameResolver } from '../solvers/cname.js';
 
 export interface LocalDependencyOptions {
   /** State directory (certificates, keys, accounts, inventory). */

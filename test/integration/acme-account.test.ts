@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AcmeClientGateway } from '../../shared/acme/acme-client-gateway.js';
-import { configureAcmeHttp } from '../../shared/acme/http.js';
+import { AcmeClientGateway } from '../../shared/issuers/acme/acme-client-gateway.js';
+import { configureAcmeHttp } from '../../shared/issuers/acme/http.js';
 import { FileAccountKeyStore } from '../../shared/adapters/local/file-certificate-store.js';
-import type { AcmeIssuerConfig } from '../../shared/domain/issuer.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
 import { type Pebble, pebbleInstalled, startPebble } from '../../shared/local/pebble.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';

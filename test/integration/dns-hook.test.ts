@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { LambdaDnsHookSolver } from '../../shared/adapters/aws/lambda-dns-hook-solver.js';
+import { LambdaDnsHookSolver } from '../../shared/solvers/adapters/hook.js';
 import { getCondition } from '../../shared/domain/status.js';
-import type { AcmeIssuerConfig } from '../../shared/domain/issuer.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { DnsError } from '../../shared/errors.js';
-import { SolverCache } from '../../shared/wiring/solver-cache.js';
+import { SolverCache } from '../../shared/solvers/dispatcher.js';
 import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 import {

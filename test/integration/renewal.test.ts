@@ -10,7 +10,7 @@ import { parseCertificate } from '../../shared/domain/certificate-info.js';
 import { getCondition } from '../../shared/domain/status.js';
 import { LocalIssuanceStarter } from '../../shared/local/issuance-starter.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
-import type { Clock } from '../../shared/pipeline/ports.js';
+import type { Clock } from '../../shared/ports/clock.js';
 import { sweep } from '../../shared/renewal/sweep.js';
 import { type Harness, startHarness } from '../support/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';

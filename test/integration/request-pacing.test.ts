@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { DynamoDbSlotBook } from '../../shared/adapters/aws/dynamodb-slot-book.js';
-import { paceRequests } from '../../shared/adapters/aws/request-pacing.js';
-import { MemorySlotBook } from '../../shared/adapters/local/memory-slot-book.js';
-import { RequestPacer } from '../../shared/dns/request-pacing.js';
+import { DynamoDbSlotBook } from '../../shared/solvers/adapters/dynamodb-slot-book.js';
+import { paceRequests } from '../../shared/solvers/adapters/sdk-request-pacing.js';
+import { MemorySlotBook } from '../../shared/solvers/adapters/memory-slot-book.js';
+import { RequestPacer } from '../../shared/solvers/request-pacing.js';
 import { type Dynalite, startDynalite } from '../support/dynalite.js';
 import { type Route53Endpoint, startRoute53Endpoint } from '../support/route53-endpoint.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { Route53DnsSolver } from '../../shared/adapters/aws/route53-dns-solver.js';
+import { Route53DnsSolver } from '../../shared/solvers/adapters/route53.js';
 import { TransientError } from '../../shared/errors.js';
 import { startRoute53Endpoint, type Route53Endpoint } from '../support/route53-endpoint.js';
 

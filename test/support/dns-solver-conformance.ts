@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { DnsSolver, TxtRecord } from '../../shared/pipeline/ports.js';
+import type { DnsSolver, TxtRecord } from '../../shared/ports/dns.js';
 
 /** Records of the suite live under this domain: fixtures must be able to serve it. */
 export const CONFORMANCE_DOMAIN = 'example.com';

@@ -17,7 +17,7 @@ import {
   INVENTORY_TABLE,
   INVENTORY_TIME_INDEXES,
 } from '../../shared/adapters/aws/dynamodb-inventory.js';
-import { SLOT_TABLE_KEY } from '../../shared/adapters/aws/dynamodb-slot-book.js';
+import { SLOT_TABLE_KEY } from '../../shared/solvers/adapters/dynamodb-slot-book.js';
 
 interface DynaliteOptions {
   createTableMs?: number;

@@ -14,7 +14,7 @@ import { createHash, createPrivateKey, createPublicKey, type JsonWebKey } from '
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileAccountKeyStore, FileCertificateStore } from '../../shared/adapters/local/file-certificate-store.js';
-import type { CertificateStore } from '../../shared/pipeline/ports.js';
+import type { CertificateStore } from '../../shared/ports/certificate-store.js';
 import type { Harness } from './issuance-harness.js';
 
 /** Private JWK members: `d` for every key type, the CRT parameters for RSA. */

@@ -9,13 +9,13 @@
  * The first issuance of the certificates is not paced and not limited: it only sets the scene.
  */
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { Route53DnsSolver } from '../../shared/adapters/aws/route53-dns-solver.js';
+import { Route53DnsSolver } from '../../shared/solvers/adapters/route53.js';
 import { getCondition } from '../../shared/domain/status.js';
 import { LocalIssuanceStarter } from '../../shared/local/issuance-starter.js';
 import type { ExecutionResult } from '../../shared/local/state-machine.js';
 import { updateRecord } from '../../shared/inventory/records.js';
 import { dnsSolvers, route53PacerFor } from '../../shared/wiring/aws/dns.js';
-import type { DnsSolver } from '../../shared/pipeline/ports.js';
+import type { DnsSolver } from '../../shared/ports/dns.js';
 import { sweep } from '../../shared/renewal/sweep.js';
 import { type Dynalite, startDynalite } from './dynalite.js';
 import { type Harness, startHarness } from './issuance-harness.js';

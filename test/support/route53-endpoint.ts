@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { unquoteTxt } from '../../shared/adapters/aws/route53-dns-solver.js';
+import { unquoteTxt } from '../../shared/solvers/adapters/route53.js';
 
 const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqsBatchResponse, SqsEvent } from '../../shared/delivery/sqs-batch.js';
-import type { DeliveryMessage, DeliveryQueue } from '../../shared/pipeline/ports.js';
+import type { DeliveryMessage, DeliveryQueue } from '../../shared/ports/delivery.js';
 
 interface QueuedMessage {
   messageId: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { classifyingAdapter, parseRetryAfter } from '../../shared/acme/http.js';
+import { classifyingAdapter, parseRetryAfter } from '../../shared/issuers/acme/http.js';
 import { AcmeError, RateLimitedError, TransientError } from '../../shared/errors.js';
 
 const config = {

@@ -9,9 +9,9 @@ import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js
 import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
-import type { IssuerConfig } from '../../shared/domain/issuer.js';
-import type { IssuanceStarter, Revoker } from '../../shared/pipeline/ports.js';
-import type { ExecutionInput } from '../../shared/pipeline/state.js';
+import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuanceStarter, Revoker } from '../../shared/ports/executions.js';
+import type { ExecutionInput } from '../../shared/ports/executions.js';
 import { expectMatchesOpenApi } from '../support/openapi-validator.js';
 
 /** Runs per property; the POST properties together make well over 1000 malformed requests. */

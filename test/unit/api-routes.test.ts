@@ -4,10 +4,12 @@ import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js
 import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
-import type { IssuerConfig } from '../../shared/domain/issuer.js';
+import type { IssuerConfig } from '../../shared/issuers/config.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
-import type { Clock, Inventory, IssuanceStarter, Revoker } from '../../shared/pipeline/ports.js';
-import type { ExecutionInput } from '../../shared/pipeline/state.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { Inventory } from '../../shared/ports/inventory.js';
+import type { IssuanceStarter, Revoker } from '../../shared/ports/executions.js';
+import type { ExecutionInput } from '../../shared/ports/executions.js';
 import { expectMatchesOpenApi } from '../support/openapi-validator.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');

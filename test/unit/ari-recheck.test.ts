@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import type { HttpGet } from '../../shared/acme/ari.js';
+import type { HttpGet } from '../../shared/issuers/acme/ari.js';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import { LocalEventPublisher } from '../../shared/adapters/local/local-event-publisher.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';

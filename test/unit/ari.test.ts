@@ -10,11 +10,11 @@ import {
   X509CertificateGenerator,
   type Extension,
 } from '@peculiar/x509';
-import { AcmeClientGateway } from '../../shared/acme/acme-client-gateway.js';
-import { certificateIdentifier, fetchRenewalInfo, type HttpGet } from '../../shared/acme/ari.js';
-import type { AcmeIssuerConfig } from '../../shared/domain/issuer.js';
+import { AcmeClientGateway } from '../../shared/issuers/acme/acme-client-gateway.js';
+import { certificateIdentifier, fetchRenewalInfo, type HttpGet } from '../../shared/issuers/acme/ari.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
 import { AcmeError, RateLimitedError, TransientError } from '../../shared/errors.js';
-import type { AccountKeyStore } from '../../shared/pipeline/ports.js';
+import type { AccountKeyStore } from '../../shared/ports/acme.js';
 
 cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);
 

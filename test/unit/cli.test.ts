@@ -17,7 +17,7 @@ import type { CertificateRecord } from '../../shared/domain/record.js';
 import { appendEvent, removeCondition, setCondition } from '../../shared/domain/status.js';
 import { updateRecord } from '../../shared/inventory/records.js';
 import { createLoopbackTls, type LoopbackTls } from '../../shared/local/tls.js';
-import { systemClock } from '../../shared/pipeline/ports.js';
+import { systemClock } from '../../shared/ports/clock.js';
 
 const SPEC = { name: 'web', issuerRef: { name: 'letsencrypt' }, dnsNames: ['web.example.com'] };
 const SPEC_YAML = 'name: web\nissuerRef:\n  name: letsencrypt\ndnsNames:\n  - web.example.com\n';

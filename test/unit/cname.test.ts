@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_CNAME_HOPS, followCnames } from '../../shared/dns/cname.js';
+import { MAX_CNAME_HOPS, followCnames } from '../../shared/solvers/cname.js';
 import { DnsError } from '../../shared/errors.js';
 
 const resolver = (records: Record<string, string>) => ({ cnameOf: async (name: string) => records[name] });

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateSpec } from '../../shared/domain/validate-spec.js';
 import { AcmeError } from '../../shared/errors.js';
-import type { AcmeOrderRequest, AcmeSession, Dependencies } from '../../shared/pipeline/ports.js';
-import type { IssuanceState } from '../../shared/pipeline/state.js';
-import { createOrder } from '../../shared/pipeline/steps/create-order.js';
+import type { AcmeOrderRequest, AcmeSession } from '../../shared/ports/acme.js';
+import type { Dependencies } from '../../shared/ports/dependencies.js';
+import type { IssuanceState } from '../../shared/steps/state.js';
+import { createOrder } from '../../shared/steps/create-order.js';
 
 /** A session recording newOrder bodies; the CA's answers are canned (no ACME server involved). */
 function session(options: { refuseReplaces?: boolean } = {}) {

@@ -13,7 +13,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbSlotBook } from '../../shared/adapters/aws/dynamodb-slot-book.js';
+import { DynamoDbSlotBook } from '../../shared/solvers/adapters/dynamodb-slot-book.js';
 import { StoreError, TransientError } from '../../shared/errors.js';
 
 const failed = (next: number) =>

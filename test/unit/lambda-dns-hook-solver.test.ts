@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LambdaDnsHookSolver } from '../../shared/adapters/aws/lambda-dns-hook-solver.js';
+import { LambdaDnsHookSolver } from '../../shared/solvers/adapters/hook.js';
 import { DnsError, TransientError } from '../../shared/errors.js';
 
 const FUNCTION = 'my-dns-hook';

@@ -5,7 +5,7 @@ import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js
 import { validateSpec } from '../../shared/domain/validate-spec.js';
 import { applySpec } from '../../shared/inventory/records.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
-import { recordFailure } from '../../shared/pipeline/steps/record-failure.js';
+import { recordFailure } from '../../shared/steps/record-failure.js';
 
 const lambdaCause = (errorType: string, errorMessage: string) => JSON.stringify({ errorType, errorMessage });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemorySlotBook } from '../../shared/adapters/local/memory-slot-book.js';
-import { RequestPacer } from '../../shared/dns/request-pacing.js';
+import { MemorySlotBook } from '../../shared/solvers/adapters/memory-slot-book.js';
+import { RequestPacer } from '../../shared/solvers/request-pacing.js';
 import { TransientError } from '../../shared/errors.js';
 import { readRoute53Pacing } from '../../shared/wiring/environment.js';
 

@@ -13,7 +13,7 @@ import {
   type ListResourceRecordSetsCommandInput,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Route53DnsSolver, quoteTxt, unquoteTxt } from '../../shared/adapters/aws/route53-dns-solver.js';
+import { Route53DnsSolver, quoteTxt, unquoteTxt } from '../../shared/solvers/adapters/route53.js';
 import { DnsError, TransientError } from '../../shared/errors.js';
 
 const r53 = mockClient(Route53Client);

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { generatePrivateKey } from '../../shared/acme/keys.js';
+import { generatePrivateKey } from '../../shared/certificates/keys.js';
 import { parseCertificate } from '../../shared/domain/certificate-info.js';
 import type { CertificateSpec, KeyAlgorithm } from '../../shared/domain/spec.js';
 import { ValidationError } from '../../shared/errors.js';
-import { signCertificate } from '../../shared/signing/sign-certificate.js';
+import { signCertificate } from '../../shared/issuers/sign-certificate.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const HOUR = 3_600_000;
@@ -303,7 +303,7 @@ describe('Module: sign-certificate', () => {
 describe('Function: parseCertificate on a signed leaf', () => {
   it('reads a certificate whose subject is empty (SANs only)', async () => {
     const { parseCertificate } = await import('../../shared/domain/certificate-info.js');
-    const { generatePrivateKey } = await import('../../shared/acme/keys.js');
+    const { generatePrivateKey } = await import('../../shared/certificates/keys.js');
     const { validateSpec } = await import('../../shared/domain/validate-spec.js');
     const spec = validateSpec({ name: 'sans-only', issuerRef: { name: 'selfsigned' }, dnsNames: ['only.example.com'] });
     const keyPem = await generatePrivateKey(spec.privateKey);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AcmeSolverConfig } from '../../shared/domain/issuer.js';
-import { selectSolver } from '../../shared/domain/solver-selection.js';
+import type { AcmeSolverConfig } from '../../shared/issuers/config.js';
+import { selectSolver } from '../../shared/solvers/selection.js';
 
 const solver = (selector?: AcmeSolverConfig['selector']): AcmeSolverConfig => ({
   ...(selector ? { selector } : {}),

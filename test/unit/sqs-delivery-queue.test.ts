@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SqsDeliveryQueue } from '../../shared/adapters/aws/sqs-delivery-queue.js';
 import { parseDeliveryMessage } from '../../shared/delivery/messages.js';
 import { DeliveryError, TransientError } from '../../shared/errors.js';
-import type { DeliveryMessage } from '../../shared/pipeline/ports.js';
+import type { DeliveryMessage } from '../../shared/ports/delivery.js';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/certflow-sync';
 const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/certflow-sync-dlq';

@@ -6,8 +6,9 @@ import { dueExecutionName } from '../../shared/certificates/executions.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
 import type { CertificateStatus } from '../../shared/domain/status.js';
 import { TransientError } from '../../shared/errors.js';
-import type { Inventory, IssuanceStarter } from '../../shared/pipeline/ports.js';
-import type { ExecutionInput } from '../../shared/pipeline/state.js';
+import type { Inventory } from '../../shared/ports/inventory.js';
+import type { IssuanceStarter } from '../../shared/ports/executions.js';
+import type { ExecutionInput } from '../../shared/ports/executions.js';
 import type { SweepDependencies, SweepOptions, SweepReport } from '../../shared/renewal/sweep.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 

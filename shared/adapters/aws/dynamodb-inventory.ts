@@ -17,7 +17,7 @@ import { LIST_LIMIT, decodePageToken, encodePageToken, listLimit } from '../../i
 import { dueTime } from '../../renewal/policy.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
-import type { Inventory } from '../../pipeline/ports.js';
+import type { Inventory } from '../../ports/inventory.js';
 
 /** The table's key: one item per certificate, keyed by its name (S). */
 export const INVENTORY_TABLE = { partitionKey: 'name' } as const;

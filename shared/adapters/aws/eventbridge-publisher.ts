@@ -5,7 +5,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CertflowError, StoreError, TransientError } from '../../errors.js';
 import { translateAwsError } from './aws-errors.js';
-import type { CertificateEventDetail, CertificateEventType, EventPublisher } from '../../pipeline/ports.js';
+import type { CertificateEventDetail, CertificateEventType, EventPublisher } from '../../ports/events.js';
 
 /** Options of {@link EventBridgePublisher}. */
 export interface EventBridgePublisherOptions {

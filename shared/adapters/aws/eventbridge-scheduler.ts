@@ -13,8 +13,9 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { CertflowError, TransientError } from '../../errors.js';
-import { type Clock, type RenewalScheduler, systemClock } from '../../pipeline/ports.js';
-import type { ExecutionInput } from '../../pipeline/state.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
+import type { RenewalScheduler } from '../../ports/executions.js';
+import type { ExecutionInput } from '../../ports/executions.js';
 import { awsErrorName, translateAwsError } from './aws-errors.js';
 
 /** EventBridge Scheduler's rule for schedule names. */

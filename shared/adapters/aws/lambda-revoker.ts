@@ -4,7 +4,7 @@
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { AcmeError, NotFoundError, StoreError, TransientError, ValidationError } from '../../errors.js';
-import type { Revoker } from '../../pipeline/ports.js';
+import type { Revoker } from '../../ports/executions.js';
 import { translateAwsError } from './aws-errors.js';
 
 export class LambdaRevoker implements Revoker {

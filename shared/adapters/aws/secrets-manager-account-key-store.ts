@@ -9,7 +9,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { StoreError, TransientError } from '../../errors.js';
-import type { AccountKeyStore } from '../../pipeline/ports.js';
+import type { AccountKeyStore } from '../../ports/acme.js';
 import { awsErrorName } from './aws-errors.js';
 import { secretsManagerError } from './secrets-manager-certificate-store.js';
 

@@ -17,7 +17,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { type CertflowError, StoreError, TransientError } from '../../errors.js';
-import type { CertificateBundle, CertificateStore, StoredCertificate } from '../../pipeline/ports.js';
+import type { CertificateBundle, CertificateStore, StoredCertificate } from '../../ports/certificate-store.js';
 import { awsErrorName, translateAwsError } from './aws-errors.js';
 
 /** Options of {@link SecretsManagerCertificateStore}. */

@@ -1,7 +1,7 @@
 /** {@link SecretReader} on Secrets Manager: the operator's secrets, read by ARN, never logged. */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { StoreError } from '../../errors.js';
-import type { SecretReader } from '../../pipeline/ports.js';
+import type { SecretReader } from '../../ports/acme.js';
 import { translateAwsError } from './aws-errors.js';
 
 export class SecretsManagerSecretReader implements SecretReader {

@@ -4,7 +4,7 @@
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeliveryError, TransientError } from '../../errors.js';
-import type { DeliveryMessage, DeliveryQueue } from '../../pipeline/ports.js';
+import type { DeliveryMessage, DeliveryQueue } from '../../ports/delivery.js';
 import { translateAwsError } from './aws-errors.js';
 
 /** Options of {@link SqsDeliveryQueue}. */

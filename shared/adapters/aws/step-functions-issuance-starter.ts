@@ -1,8 +1,8 @@
 /** {@link IssuanceStarter} on Step Functions StartExecution. */
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StoreError } from '../../errors.js';
-import type { IssuanceStarter } from '../../pipeline/ports.js';
-import type { ExecutionInput } from '../../pipeline/state.js';
+import type { IssuanceStarter } from '../../ports/executions.js';
+import type { ExecutionInput } from '../../ports/executions.js';
 import { translateAwsError } from './aws-errors.js';
 
 export class StepFunctionsIssuanceStarter implements IssuanceStarter {

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import type { DeliveryTarget } from '../../domain/spec.js';
 import { DeliveryError, TransientError } from '../../errors.js';
-import type { ClusterSecretWriter, KubernetesSecret } from '../../pipeline/ports.js';
+import type { ClusterSecretWriter, KubernetesSecret } from '../../ports/delivery.js';
 
 /** How to reach one cluster's API server. */
 export interface ClusterConnection {

@@ -16,7 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError, TransientError, messageOf } from '../../errors.js';
-import type { AccountKeyStore, CertificateBundle, CertificateStore, StoredCertificate } from '../../pipeline/ports.js';
+import type { AccountKeyStore } from '../../ports/acme.js';
+import type { CertificateBundle, CertificateStore, StoredCertificate } from '../../ports/certificate-store.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;

@@ -1,5 +1,5 @@
 /** Certificate events kept in memory for local mode and tests, where no EventBridge bus exists. */
-import type { CertificateEventDetail, CertificateEventType, EventPublisher } from '../../pipeline/ports.js';
+import type { CertificateEventDetail, CertificateEventType, EventPublisher } from '../../ports/events.js';
 
 /** One event as {@link LocalEventPublisher} recorded it. */
 export interface PublishedEvent {

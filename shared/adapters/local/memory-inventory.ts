@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConflictError, StoreError, ValidationError, messageOf } from '../../errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
-import type { Inventory } from '../../pipeline/ports.js';
+import type { Inventory } from '../../ports/inventory.js';
 import { decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
 import { dueTime } from '../../renewal/policy.js';
 

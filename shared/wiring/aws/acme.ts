@@ -1,4 +1,4 @@
-import { AcmeClientGateway } from '../../acme/acme-client-gateway.js';
+import { AcmeClientGateway } from '../../issuers/acme/acme-client-gateway.js';
 import { lazy } from './config.js';
 import { accountKeyStore, secretReader } from './secrets.js';
 

@@ -1,0 +1,22 @@
+/** The issuers local mode offers without any configuration. */
+import type { IssuerConfig } from './config.js';
+import type { Pebble } from '../local/pebble.js';
+
+/**
+ * `selfsigned` always; `local-acme`, the local Pebble validated through its challtestsrv, when
+ * Pebble is installed.
+ */
+export function localIssuers(pebble?: Pick<Pebble, 'directoryUrl' | 'challtestsrv'>): IssuerConfig[] {
+  const issuers: IssuerConfig[] = [];
+  if (pebble) {
+    issuers.push({
+      kind: 'acme',
+      name: 'local-acme',
+      server: pebble.directoryUrl,
+      email: 'certflow@localhost.localdomain',
+      solvers: [{ dns01: { challtestsrv: { managementUrl: pebble.challtestsrv.managementUrl } } }],
+    });
+  }
+  issuers.push({ kind: 'selfSigned', name: 'selfsigned' });
+  return issuers;
+}

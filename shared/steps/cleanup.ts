@@ -1,0 +1,28 @@
+/**
+ * Cleanup: removes this issuance's TXT values and its temporary key, on success and on failure
+ * alike. Both are idempotent, so a retried or repeated Cleanup is harmless.
+ */
+import { logger } from '../logger.js';
+import { acmeIssuerOf, groupBy, solverAt } from './context.js';
+import type { Dependencies } from '../ports/dependencies.js';
+import type { IssuanceState } from './state.js';
+
+export async function cleanup(
+  state: IssuanceState,
+  deps: Pick<Dependencies, 'issuers' | 'dns' | 'store'>,
+): Promise<IssuanceState> {
+  const challenges = state.acme?.challenges ?? [];
+  try {
+    if (challenges.length) {
+      const issuer = acmeIssuerOf(deps, state);
+      for (const [solver, group] of groupBy(challenges, (c) => c.solver)) {
+        await solverAt(deps, issuer, solver).cleanUp(group.map((c) => ({ name: c.recordName, value: c.value })));
+      }
+    }
+  } finally {
+    // Even when the DNS refuses for good: the key of a failed issuance must not outlive it.
+    if (state.name && state.issuanceId) await deps.store.discardPendingKey(state.name, state.issuanceId);
+  }
+  logger.info('cleaned up', { certificate: state.name, records: challenges.length });
+  return state;
+}

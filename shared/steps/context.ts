@@ -1,0 +1,74 @@
+/** Helpers the steps share: the issuer of an issuance, its solvers, and poll bookkeeping. */
+import { type AcmeIssuerConfig, type IssuerConfig, findIssuer } from '../issuers/config.js';
+import { AcmeError, ValidationError } from '../errors.js';
+import type { AcmeSession } from '../ports/acme.js';
+import type { Dependencies } from '../ports/dependencies.js';
+import type { DnsSolver } from '../ports/dns.js';
+import type { IssuanceState, PollState } from './state.js';
+
+/** How long a Wait state waits before the next check, when the CA gives no Retry-After. */
+export const DEFAULT_DELAYS = {
+  propagation: 10,
+  authorizations: 3,
+  order: 2,
+} as const;
+
+/** Bounds on the poll loops, so an issuance that never converges ends with a reason. */
+export const MAX_POLLS = {
+  propagation: 90,
+  authorizations: 100,
+  order: 100,
+} as const;
+
+export function issuerOf(deps: Pick<Dependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): IssuerConfig {
+  const issuer = findIssuer(deps.issuers, state.issuer);
+  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
+  return issuer;
+}
+
+export function acmeIssuerOf(
+  deps: Pick<Dependencies, 'issuers'>,
+  state: Pick<IssuanceState, 'issuer'>,
+): AcmeIssuerConfig {
+  const issuer = issuerOf(deps, state);
+  if (issuer.kind !== 'acme')
+    throw new ValidationError('issuerRef.name', `issuer "${issuer.name}" is not an ACME issuer`);
+  return issuer;
+}
+
+/** The order of an issuance past CreateOrder, and a session on the account that created it. */
+export async function orderSession(
+  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  state: IssuanceState,
+  doing: string,
+): Promise<{ acme: NonNullable<IssuanceState['acme']>; issuer: AcmeIssuerConfig; session: AcmeSession }> {
+  const acme = state.acme;
+  if (!acme) throw new AcmeError(`acme: no order to ${doing} for "${state.name}"`);
+  const issuer = acmeIssuerOf(deps, state);
+  return { acme, issuer, session: await deps.acme.session(issuer, acme.accountUrl) };
+}
+
+export function solverAt(deps: Pick<Dependencies, 'dns'>, issuer: AcmeIssuerConfig, index: number): DnsSolver {
+  const config = issuer.solvers[index];
+  if (!config) throw new ValidationError('issuerRef.name', `issuer "${issuer.name}" has no solver #${index}`);
+  return deps.dns.solverFor(config);
+}
+
+/** The next poll state: one more attempt, waiting what the CA asked for, or our default. */
+export function nextPoll(previous: PollState | undefined, done: boolean, delaySeconds: number): PollState {
+  return {
+    done,
+    attempts: (previous?.attempts ?? 0) + 1,
+    delaySeconds: Math.max(1, Math.ceil(delaySeconds)),
+  };
+}
+
+/** Groups items by a numeric key, keeping first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+}

@@ -1,0 +1,69 @@
+/**
+ * Prepare: turns the execution input into an issuance. A spec in the input is validated and
+ * applied to the inventory first; a name is looked up. Marks the certificate `Issuing`.
+ */
+import { checkIdentifiersFor } from '../domain/identifiers.js';
+import { findIssuer } from '../issuers/config.js';
+import { Reasons, appendEvent, setCondition } from '../domain/status.js';
+import { validateSpec } from '../domain/validate-spec.js';
+import { ValidationError } from '../errors.js';
+import { applySpec, getRecord, updateRecord } from '../inventory/records.js';
+import { logger } from '../logger.js';
+import type { Dependencies } from '../ports/dependencies.js';
+import type { IssuanceState, PrepareInput } from './state.js';
+
+export async function prepare(
+  event: PrepareInput,
+  deps: Pick<Dependencies, 'issuers' | 'inventory' | 'clock'>,
+): Promise<IssuanceState> {
+  const { input, executionName } = event;
+  if (!executionName) throw new ValidationError('executionName', 'is required');
+  const spec = input.certificate ? validateSpec(input.certificate) : undefined;
+  const name = spec?.name ?? input.name;
+  if (!name) throw new ValidationError('name', 'is required (or give a certificate spec)');
+
+  const issuerName = spec?.issuerRef.name ?? (await getRecord(deps.inventory, name)).spec.issuerRef.name;
+  const issuer = findIssuer(deps.issuers, issuerName);
+  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${issuerName}" is not configured`);
+  if (spec) checkIdentifiersFor(issuer.kind, spec);
+
+  const record = spec
+    ? (await applySpec(deps.inventory, deps.clock, spec)).record
+    : await getRecord(deps.inventory, name);
+  if (!spec) checkIdentifiersFor(issuer.kind, record.spec);
+
+  const renewing = Boolean(record.status.secretArn);
+  const reason = input.reason ?? (renewing ? Reasons.Renewing : Reasons.Issuing);
+  const message = renewing ? `Renewing certificate (${reason})` : 'Issuing certificate as Secret does not exist';
+  // A re-run Prepare (same execution) finds its own mark and writes nothing.
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) =>
+    current.status.lastIssuanceId === executionName
+      ? undefined
+      : {
+          ...current,
+          status: {
+            ...current.status,
+            conditions: setCondition(
+              current.status.conditions,
+              { type: 'Issuing', status: 'True', reason, message },
+              now,
+            ),
+            lastIssuanceId: executionName,
+          },
+          events: appendEvent(current.events, { type: 'Normal', reason: Reasons.Issuing, message }, now),
+        },
+  );
+  logger.info('issuance prepared', { certificate: name, revision: updated.revision, issuer: issuer.name, reason });
+  return {
+    name,
+    revision: updated.revision,
+    issuanceId: executionName,
+    startedAt: deps.clock.now().toISOString(),
+    issuer: issuer.name,
+    issuerKind: issuer.kind,
+    reason,
+    renewal: renewing,
+    ...(record.status.renewalInfo ? { replaces: record.status.renewalInfo.certificateId } : {}),
+    spec: updated.spec,
+  };
+}

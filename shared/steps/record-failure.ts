@@ -1,0 +1,132 @@
+/**
+ * RecordFailure: writes why an issuance failed as `Ready=False`, reason `Failed`, with the
+ * failing component's message (for ACME, the CA's). An issuance that never got past Prepare
+ * (bad input) changes nothing. A failure after the certificate was stored (only cleanup failed)
+ * leaves Ready alone and records a warning. As in cert-manager, a failed renewal of a certificate
+ * that still matches its spec and has not expired keeps `Ready=True`: only `Issuing` turns False.
+ */
+import { appendEvent, getCondition, Reasons, setCondition } from '../domain/status.js';
+import { dueExecutionName } from '../certificates/executions.js';
+import { updateRecord } from '../inventory/records.js';
+import { nextAttemptTime } from '../renewal/policy.js';
+import { logger } from '../logger.js';
+import { recordIssuanceFailure } from '../monitoring/metrics.js';
+import type { CertificateRecord } from '../domain/record.js';
+import type { Dependencies } from '../ports/dependencies.js';
+import type { IssuanceState } from './state.js';
+
+export interface FailureInput extends Partial<IssuanceState> {
+  error?: { Error: string; Cause: string };
+  cleanupError?: { Error: string; Cause: string };
+}
+
+export interface FailureOutput extends FailureInput {
+  failure: { error: string; message: string };
+}
+
+/** The message inside a Catch's `Cause`: Lambda wraps it as JSON `{errorType, errorMessage}`. */
+export function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'unknown error';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause is the message itself
+  }
+  return cause;
+}
+
+export async function recordFailure(
+  state: FailureInput,
+  deps: Pick<Dependencies, 'inventory' | 'clock' | 'events' | 'scheduler'>,
+): Promise<FailureOutput> {
+  const caught = state.error ?? state.cleanupError ?? { Error: 'Unknown', Cause: '' };
+  const failure = { error: caught.Error, message: causeMessage(caught.Cause) };
+  if (!state.name || !state.issuanceId) {
+    logger.warn('issuance rejected before it started', { error: failure.error, detail: failure.message });
+    return { ...state, failure };
+  }
+  const name = state.name;
+  if (state.result) {
+    logger.warn('issued, but cleanup failed', { certificate: name, error: failure.error, detail: failure.message });
+    await updateRecord(deps.inventory, deps.clock, name, (record, now) => ({
+      ...record,
+      events: appendEvent(record.events, { type: 'Warning', reason: 'CleanupFailed', message: failure.message }, now),
+    }));
+    return { ...state, failure };
+  }
+  logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
+  const issuanceId = state.issuanceId;
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
+    record.status.lastFailedIssuanceId === issuanceId
+      ? undefined
+      : {
+          ...record,
+          status: {
+            ...record.status,
+            conditions: setCondition(
+              stillServing(record, now)
+                ? record.status.conditions
+                : setCondition(
+                    record.status.conditions,
+                    { type: 'Ready', status: 'False', reason: Reasons.Failed, message: failure.message },
+                    now,
+                  ),
+              {
+                type: 'Issuing',
+                status: 'False',
+                reason: Reasons.Failed,
+                message: `The certificate request has failed to complete and will be retried: ${failure.message}`,
+              },
+              now,
+            ),
+            failedIssuanceAttempts: record.status.failedIssuanceAttempts + 1,
+            lastFailureTime: now.toISOString(),
+            nextAttemptTime: nextAttemptTime(now, record.status.failedIssuanceAttempts + 1).toISOString(),
+            lastFailedIssuanceId: issuanceId,
+          },
+          events: withCleanupFailure(
+            appendEvent(record.events, { type: 'Warning', reason: Reasons.Failed, message: failure.message }, now),
+            state,
+            now,
+          ),
+        },
+  );
+  recordIssuanceFailure({
+    name,
+    reason: failure.error,
+    ready: getCondition(updated.status.conditions, 'Ready')?.status === 'True',
+  });
+  // The certificate's one schedule becomes its retry, after cert-manager's backoff.
+  const retryAt = new Date(updated.status.nextAttemptTime ?? deps.clock.now());
+  await deps.scheduler.schedule(name, retryAt, dueExecutionName({ name }, retryAt), { name, reason: 'Retrying' });
+  await deps.events.publish('Certificate Issuance Failed', {
+    name,
+    revision: state.revision ?? 0,
+    issuer: state.issuer ?? '',
+    reason: Reasons.Failed,
+    message: failure.message,
+  });
+  return { ...state, failure };
+}
+
+/**
+ * A Cleanup that failed for good after the issuance itself failed: its message (which names the
+ * TXT records left behind) is kept as a `CleanupFailed` event, beside the failure it followed.
+ */
+function withCleanupFailure(
+  events: CertificateRecord['events'],
+  state: FailureInput,
+  now: Date,
+): CertificateRecord['events'] {
+  if (!state.error || !state.cleanupError) return events;
+  const message = causeMessage(state.cleanupError.Cause);
+  logger.error('cleanup failed after the issuance failed', { certificate: state.name, detail: message });
+  return appendEvent(events, { type: 'Warning', reason: 'CleanupFailed', message }, now);
+}
+
+/** The stored certificate was issued for the current spec revision and has not expired. */
+function stillServing(record: CertificateRecord, now: Date): boolean {
+  const { secretArn, revision, notAfter } = record.status;
+  return Boolean(secretArn && revision === record.revision && notAfter && Date.parse(notAfter) > now.getTime());
+}

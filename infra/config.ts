@@ -5,12 +5,11 @@
  */
 import {
   type AcmeIssuerConfig,
-  type AcmeSolverConfig,
   type IssuerConfig,
-  type Route53SolverConfig,
   LETS_ENCRYPT_PRODUCTION,
   LETS_ENCRYPT_STAGING,
 } from '../shared/issuers/config.js';
+import { type Route53SolverConfig, checkSolverConfig } from '../shared/solvers/config.js';
 import { type DeliveryConfig, parseDeliveryConfig } from './delivery-config.js';
 
 export interface CertflowConfig {
@@ -117,51 +116,9 @@ export function checkIssuers(issuers: IssuerConfig[]): IssuerConfig[] {
       );
     }
     if (!issuer.solvers?.length) throw new Error(`${at}.solvers: an acme issuer needs at least one DNS-01 solver`);
-    issuer.solvers.forEach((solver, j) => {
-      checkSolverKind(solver, `${at}.solvers[${j}]`);
-      const route53 = solver.dns01?.route53;
-      if (route53?.externalId && !route53.roleArn) {
-        throw new Error(`${at}.solvers[${j}].dns01.route53.externalId: goes with a roleArn`);
-      }
-      if (route53?.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(route53.roleArn)) {
-        throw new Error(`${at}.solvers[${j}].dns01.route53.roleArn: "${route53.roleArn}" is not an IAM role ARN`);
-      }
-      const strategy = solver.dns01?.cnameStrategy;
-      if (strategy !== undefined && strategy !== 'None' && strategy !== 'Follow') {
-        throw new Error(`${at}.solvers[${j}].dns01.cnameStrategy: must be None or Follow`);
-      }
-    });
+    issuer.solvers.forEach((solver, j) => checkSolverConfig(solver, `${at}.solvers[${j}]`));
   });
   return issuers;
-}
-
-/** A hook's function: a name or full ARN, each optionally with a version or alias. */
-const HOOK_FUNCTION =
-  /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]{1,128})?$/;
-
-/**
- * A solver writes into exactly one DNS: with two, which one the CA would query is a guess; with
- * none, presenting would fail only at the first issuance.
- */
-function checkSolverKind(solver: AcmeSolverConfig, at: string): void {
-  const dns01 = solver.dns01 ?? {};
-  const kinds = (['route53', 'challtestsrv', 'hook'] as const).filter((kind) => dns01[kind] !== undefined);
-  if (kinds.length !== 1) {
-    throw new Error(
-      `${at}.dns01: needs exactly one of route53, challtestsrv, hook` +
-        (kinds.length ? ` (has ${kinds.join(', ')})` : ''),
-    );
-  }
-  if (!dns01.hook) return;
-  const functionName: unknown = dns01.hook.functionName;
-  if (typeof functionName !== 'string' || functionName === '') {
-    throw new Error(`${at}.dns01.hook.functionName: is required`);
-  }
-  if (!HOOK_FUNCTION.test(functionName)) {
-    throw new Error(
-      `${at}.dns01.hook.functionName: "${functionName}" is neither a Lambda function name nor a function ARN`,
-    );
-  }
 }
 
 /** The hook functions of every ACME solver, as configured (names or ARNs), each once. */

@@ -3,35 +3,7 @@
  * API. The Lambdas receive them as JSON in `CERTFLOW_ISSUERS`. The registry is keyed by `kind` so
  * that `ca`, `selfSigned`, `awsPca` and Vault can join without touching the ACME path.
  */
-
-export interface Route53SolverConfig {
-  /** Skip the zone look-up and write into this zone. */
-  hostedZoneId?: string;
-  region?: string;
-  /** Cross-account: assume this role for the zone (with `externalId`). */
-  roleArn?: string;
-  externalId?: string;
-}
-
-export interface SolverSelector {
-  dnsZones?: string[];
-  dnsNames?: string[];
-}
-
-export interface AcmeSolverConfig {
-  selector?: SolverSelector;
-  dns01: {
-    route53?: Route53SolverConfig;
-    /** Local mode and tests: pebble-challtestsrv's management API. */
-    challtestsrv?: { managementUrl: string };
-    /**
-     * Any other DNS provider (cert-manager's webhook solver, serverless): a Lambda function of
-     * the operator's that implements `present` and `cleanUp` (see README, "DNS hook solver").
-     */
-    hook?: { functionName: string };
-    cnameStrategy?: 'None' | 'Follow';
-  };
-}
+import type { AcmeSolverConfig } from '../solvers/config.js';
 
 export interface AcmeIssuerConfig {
   kind: 'acme';

@@ -1,5 +1,5 @@
 /** DNS-01 as the steps use it: a solver per configuration, and CNAME look-ups. */
-import type { AcmeSolverConfig } from '../issuers/config.js';
+import type { AcmeSolverConfig } from '../solvers/config.js';
 
 export interface TxtRecord {
   /** Fully qualified, no trailing dot: `_acme-challenge.example.com`. */

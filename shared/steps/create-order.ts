@@ -8,7 +8,7 @@ import { logger } from '../logger.js';
 
 const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
 import { acmeIssuerOf } from './context.js';
-import type { AcmeSolverConfig } from '../issuers/config.js';
+import type { AcmeSolverConfig } from '../solvers/config.js';
 import { followCnames } from '../solvers/cname.js';
 import type { CnameResolver } from '../ports/dns.js';
 import type { Dependencies } from '../ports/dependencies.js';

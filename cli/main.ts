@@ -3,9 +3,9 @@
  * Exit codes: 0 done, 1 the API or the work failed, 2 the command line is wrong.
  */
 import { parseArgs } from 'node:util';
-import { ApiClient, ApiError, DEFAULT_ENDPOINT } from './client.js';
-import { endpointFromStack } from './stack-endpoint.js';
-import { type Command, GLOBAL_HELP, GLOBAL_OPTIONS, type OptionValues, type OptionsConfig } from './command.js';
+import { ApiClient, ApiError, DEFAULT_ENDPOINT } from './lib/client.js';
+import { endpointFromStack } from './lib/stack-endpoint.js';
+import { type Command, GLOBAL_HELP, GLOBAL_OPTIONS, type OptionValues, type OptionsConfig } from './lib/command.js';
 import { applyCommand } from './commands/apply.js';
 import { deleteCommand } from './commands/delete.js';
 import { exportCommand } from './commands/export.js';
@@ -13,9 +13,9 @@ import { getCommand } from './commands/get.js';
 import { inspectCommand } from './commands/inspect.js';
 import { renewCommand } from './commands/renew.js';
 import { statusCommand } from './commands/status.js';
-import { type CliContext, UsageError, print } from './context.js';
+import { type CliContext, UsageError, print } from './lib/context.js';
 
-export type { CliContext } from './context.js';
+export type { CliContext } from './lib/context.js';
 
 export const COMMANDS: readonly Command[] = [
   applyCommand,

@@ -2,7 +2,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertflowStack } from './certflow-stack.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './config/certflow-config.js';
 
 const app = new App();
 new CertflowStack(app, 'Certflow', {

@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type CertflowConfig, route53Solvers } from './config.js';
+import { type CertflowConfig, route53Solvers } from './config/certflow-config.js';
 import { CertificateApi } from './constructs/certificate-api.js';
 import { CertificateStorage } from './constructs/certificate-storage.js';
 import { EksDelivery } from './constructs/eks-delivery.js';
@@ -12,8 +12,8 @@ import { Monitoring } from './constructs/monitoring.js';
 import { PipelineFunctions } from './constructs/pipeline-functions.js';
 import { Renewal } from './constructs/renewal.js';
 import { RequestSlots } from './constructs/request-slots.js';
-import { DEFAULT_EXPIRY_WARNING_DAYS } from '../shared/renewal/policy.js';
-import { acknowledgeStateMachine } from './nag.js';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../shared/certificates/renewal-policy.js';
+import { acknowledgeStateMachine } from './constructs/nag.js';
 
 export interface CertflowStackProps extends StackProps {
   config: CertflowConfig;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { CertflowStack } from './certflow-stack.js';
-import type { CertflowConfig } from './config.js';
+import type { CertflowConfig } from './config/certflow-config.js';
 
 export interface SynthesizedStack {
   template: {

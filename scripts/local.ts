@@ -34,7 +34,7 @@ const { pebbleInstalled, startPebble, PEBBLE_INSTALL_HINT } = await import('../s
 const { localIssuers } = await import('../shared/issuers/local-defaults.js');
 const { startLocalService } = await import('../shared/local/service.js');
 const { synthesizeTemplate } = await import('../infra/synth.js');
-const { loadConfig } = await import('../infra/config.js');
+const { loadConfig } = await import('../infra/config/certflow-config.js');
 
 const dir = resolve(values.dir);
 const say = (line: string) => process.stdout.write(`${line}\n`);

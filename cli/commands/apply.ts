@@ -1,12 +1,12 @@
 /** `certflow apply -f FILE [--wait] [--timeout 5m]`: create or update a certificate. */
 import { parseDuration } from '../../shared/domain/duration.js';
 import type { CertificateView } from '../../shared/api/views.js';
-import type { Command, CommandInput } from '../command.js';
-import { ref } from '../command.js';
-import { UsageError, nowOf, print, printJson, sleepOf } from '../context.js';
-import { humanDuration, shortTime } from '../format.js';
-import { readSpecFile } from '../spec-file.js';
-import { waitForIssuance } from '../wait.js';
+import type { Command, CommandInput } from '../lib/command.js';
+import { ref } from '../lib/command.js';
+import { UsageError, nowOf, print, printJson, sleepOf } from '../lib/context.js';
+import { humanDuration, shortTime } from '../lib/format.js';
+import { readSpecFile } from '../lib/spec-file.js';
+import { waitForIssuance } from '../lib/wait.js';
 
 const DEFAULT_TIMEOUT = '5m';
 /** Issuance takes seconds to minutes; polling faster only costs API calls. */

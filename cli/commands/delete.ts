@@ -1,6 +1,6 @@
 /** `certflow delete NAME [--revoke]`: stop managing a certificate; its secret is kept. */
-import { type Command, type CommandInput, ref } from '../command.js';
-import { print, printJson } from '../context.js';
+import { type Command, type CommandInput, ref } from '../lib/command.js';
+import { print, printJson } from '../lib/context.js';
 
 async function run({ ctx, client, json, positionals, values }: CommandInput): Promise<number> {
   const name = positionals[0]!;

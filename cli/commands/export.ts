@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { BUNDLE_FILES, readBundle } from '../bundle.js';
-import { type Command, type CommandInput, DIR_OPTION, ref, stateDir } from '../command.js';
-import { CliError, UsageError, print, printJson } from '../context.js';
+import { BUNDLE_FILES, readBundle } from '../lib/bundle.js';
+import { type Command, type CommandInput, DIR_OPTION, ref, stateDir } from '../lib/command.js';
+import { CliError, UsageError, print, printJson } from '../lib/context.js';
 
 const KEY_MODE = 0o600;
 const CERT_MODE = 0o644;

@@ -1,9 +1,9 @@
 /** `certflow get [NAME]`: the `kubectl get certificates` table. */
 import type { CertificateView } from '../../shared/api/views.js';
 import { getCondition } from '../../shared/domain/status.js';
-import type { Command, CommandInput } from '../command.js';
-import { nowOf, print, printJson } from '../context.js';
-import { age, shortSecret, shortTime, table } from '../format.js';
+import type { Command, CommandInput } from '../lib/command.js';
+import { nowOf, print, printJson } from '../lib/context.js';
+import { age, shortSecret, shortTime, table } from '../lib/format.js';
 
 const HEADERS = ['NAME', 'READY', 'SECRET', 'NOT-AFTER', 'RENEWAL', 'AGE'];
 

@@ -5,10 +5,10 @@ import {
   parseCertificate,
   splitPemChain,
 } from '../../shared/domain/certificate-info.js';
-import { readBundle } from '../bundle.js';
-import { type Command, type CommandInput, DIR_OPTION, stateDir } from '../command.js';
-import { nowOf, print, printJson } from '../context.js';
-import { timeWithDistance } from '../format.js';
+import { readBundle } from '../lib/bundle.js';
+import { type Command, type CommandInput, DIR_OPTION, stateDir } from '../lib/command.js';
+import { nowOf, print, printJson } from '../lib/context.js';
+import { timeWithDistance } from '../lib/format.js';
 
 /** What `inspect` shows: certificate facts only, never the key itself. */
 export interface Inspection extends CertificateInfo {

@@ -1,7 +1,7 @@
 /** `certflow renew NAME`: issue now, like `cmctl renew`. */
 import type { CertificateView } from '../../shared/api/views.js';
-import { type Command, type CommandInput, ref } from '../command.js';
-import { print, printJson } from '../context.js';
+import { type Command, type CommandInput, ref } from '../lib/command.js';
+import { print, printJson } from '../lib/context.js';
 
 async function run({ ctx, client, json, positionals }: CommandInput): Promise<number> {
   const name = positionals[0]!;

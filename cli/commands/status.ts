@@ -1,9 +1,9 @@
 /** `certflow status NAME`: `cmctl status certificate`, conditions first, then the events. */
 import type { CertificateView } from '../../shared/api/views.js';
 import type { CertificateEvent } from '../../shared/domain/status.js';
-import type { Command, CommandInput } from '../command.js';
-import { nowOf, print, printJson } from '../context.js';
-import { age, shortTime, table, timeWithDistance } from '../format.js';
+import type { Command, CommandInput } from '../lib/command.js';
+import { nowOf, print, printJson } from '../lib/context.js';
+import { age, shortTime, table, timeWithDistance } from '../lib/format.js';
 
 function field(label: string, value: string): string {
   return `${`${label}:`.padEnd(27)}${value}`;

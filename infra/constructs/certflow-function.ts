@@ -21,8 +21,8 @@ import {
   ownAccountRoute53Solvers,
   route53Solvers,
   usesZoneLookup,
-} from '../config.js';
-import { acknowledgeFunction } from '../nag.js';
+} from '../config/certflow-config.js';
+import { acknowledgeFunction } from './nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
 import type { RequestSlots } from './request-slots.js';

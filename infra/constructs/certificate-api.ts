@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/issuers/config.js';
-import { acknowledgeApi, acknowledgeInvoke } from '../nag.js';
+import { acknowledgeApi, acknowledgeInvoke } from './nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
 import { certflowFunction } from './certflow-function.js';

@@ -7,7 +7,7 @@
 import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { type PullAccessConfig, oidcIssuerOf } from '../delivery-config.js';
+import { type PullAccessConfig, oidcIssuerOf } from '../config/delivery-config.js';
 import type { CertificateStorage } from './certificate-storage.js';
 
 export interface EksPullAccessProps {

@@ -14,7 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { IssuerConfig } from '../../shared/issuers/config.js';
-import { nagName } from '../nag.js';
+import { nagName } from './nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import { certflowFunction } from './certflow-function.js';
 import type { InventoryTable } from './inventory-table.js';

@@ -1,14 +1,16 @@
 /** Revocation of a certificate's current version at the CA that issued it. */
 import { splitPemChain } from '../domain/certificate-info.js';
-import { findIssuer } from '../issuers/config.js';
+import { type IssuerConfig, findIssuer } from '../issuers/config.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { getRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { AcmeGateway } from '../ports/acme.js';
+import type { CertificateStore } from '../ports/certificate-store.js';
+import type { Inventory } from '../ports/inventory.js';
 
 export async function revokeCertificate(
   name: string,
-  deps: Pick<Dependencies, 'issuers' | 'inventory' | 'store' | 'acme'>,
+  deps: { issuers: readonly IssuerConfig[]; inventory: Inventory; store: CertificateStore; acme: AcmeGateway },
 ): Promise<void> {
   const record = await getRecord(deps.inventory, name);
   const issuer = findIssuer(deps.issuers, record.spec.issuerRef.name);

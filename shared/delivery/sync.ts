@@ -18,13 +18,18 @@ import { CertflowError, TransientError, messageOf } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import type { ClusterSecretWriter, DeliveryMessage, DeliveryQueue, KubernetesSecret } from '../ports/delivery.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { CertificateStore } from '../ports/certificate-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Inventory } from '../ports/inventory.js';
 import { type TargetOutcome, recordOutcomes } from './delivery-status.js';
 import { isCurrent, secretManifest } from './manifest.js';
 import { sameTarget, targetName } from './messages.js';
 
 /** What the sync needs. */
-export type SyncDependencies = Pick<Dependencies, 'inventory' | 'store' | 'clock'> & {
+export type SyncDependencies = {
+  inventory: Inventory;
+  store: CertificateStore;
+  clock: Clock;
   clusterSecrets: ClusterSecretWriter;
   deliveryQueue: DeliveryQueue;
 };

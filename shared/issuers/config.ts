@@ -3,7 +3,7 @@
  * API. The Lambdas receive them as JSON in `CERTFLOW_ISSUERS`. The registry is keyed by `kind` so
  * that `ca`, `selfSigned`, `awsPca` and Vault can join without touching the ACME path.
  */
-import type { AcmeSolverConfig } from '../solvers/config.js';
+import type { AcmeSolverConfig } from '../ports/dns.js';
 
 export interface AcmeIssuerConfig {
   kind: 'acme';

@@ -1,12 +1,14 @@
 /** The issuers local mode offers without any configuration. */
 import type { IssuerConfig } from './config.js';
-import type { Pebble } from '../local/pebble.js';
 
 /**
  * `selfsigned` always; `local-acme`, the local Pebble validated through its challtestsrv, when
  * Pebble is installed.
  */
-export function localIssuers(pebble?: Pick<Pebble, 'directoryUrl' | 'challtestsrv'>): IssuerConfig[] {
+export function localIssuers(pebble?: {
+  directoryUrl: string;
+  challtestsrv: { managementUrl: string };
+}): IssuerConfig[] {
   const issuers: IssuerConfig[] = [];
   if (pebble) {
     issuers.push({

@@ -20,7 +20,7 @@ import {
   type Extension,
   type JsonGeneralName,
 } from '@peculiar/x509';
-import { importKeys, subjectOf } from '../certificates/csr.js';
+import { importKeys, subjectOf } from '../domain/csr.js';
 import { keyMatchesCertificate, leafAndChain } from '../domain/certificate-info.js';
 import { parseDuration } from '../domain/duration.js';
 import type { CertificateSpec, KeyUsage } from '../domain/spec.js';

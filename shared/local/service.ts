@@ -9,10 +9,10 @@ import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../api/api-gat
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { openApiDocument } from '../api/openapi.js';
 import type { IssuerConfig } from '../issuers/config.js';
-import { DEFAULT_EXPIRY_WARNING_DAYS } from '../renewal/policy.js';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/renewal-policy.js';
 import { sweep } from '../renewal/sweep.js';
 import { setDependencies } from '../wiring/index.js';
-import { type LocalDependencies, localDependencies } from '../wiring/local.js';
+import { type LocalDependencies, localDependencies } from './dependencies.js';
 import { LocalIssuanceStarter } from './issuance-starter.js';
 import type { Pebble } from './pebble.js';
 import { type ExecutionResult, LocalStateMachine, type Template } from './state-machine.js';

@@ -1,5 +1,17 @@
 /** The ACME CA as the issuance steps use it: sessions, orders, authorizations, ARI; and where account keys live. */
-import type { AcmeIssuerConfig } from '../issuers/config.js';
+
+/**
+ * What the gateway needs of an ACME issuer to find or register its account (an `acme` issuer's
+ * configuration is one).
+ */
+export interface AcmeAccountConfig {
+  /** The issuer's name: its account key is kept under it. */
+  name: string;
+  /** The CA's directory URL. */
+  server: string;
+  email?: string;
+  externalAccountBinding?: { keyId: string; hmacKeySecretArn: string };
+}
 
 export type AcmeStatus =
   'pending' | 'ready' | 'processing' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
@@ -86,7 +98,7 @@ export interface AcmeGateway {
    * Opens a session for `issuer`. Without `accountUrl`, it finds or registers the account whose
    * key is kept by the account store (created on first use, reused for ever).
    */
-  session(issuer: AcmeIssuerConfig, accountUrl?: string): Promise<AcmeSession>;
+  session(issuer: AcmeAccountConfig, accountUrl?: string): Promise<AcmeSession>;
 }
 
 /** Reads a secret the operator keeps (the HMAC key of an External Account Binding). */

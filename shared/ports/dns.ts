@@ -1,5 +1,37 @@
-/** DNS-01 as the steps use it: a solver per configuration, and CNAME look-ups. */
-import type { AcmeSolverConfig } from '../solvers/config.js';
+/**
+ * DNS-01 as the steps use it: a solver per configuration, and CNAME look-ups. The configuration
+ * types are declared here, by the factory that takes them; shared/solvers/ validates and
+ * implements them.
+ */
+
+export interface Route53SolverConfig {
+  /** Skip the zone look-up and write into this zone. */
+  hostedZoneId?: string;
+  region?: string;
+  /** Cross-account: assume this role for the zone (with `externalId`). */
+  roleArn?: string;
+  externalId?: string;
+}
+
+export interface SolverSelector {
+  dnsZones?: string[];
+  dnsNames?: string[];
+}
+
+export interface AcmeSolverConfig {
+  selector?: SolverSelector;
+  dns01: {
+    route53?: Route53SolverConfig;
+    /** Local mode and tests: pebble-challtestsrv's management API. */
+    challtestsrv?: { managementUrl: string };
+    /**
+     * Any other DNS provider (cert-manager's webhook solver, serverless): a Lambda function of
+     * the operator's that implements `present` and `cleanUp` (see README, "DNS hook solver").
+     */
+    hook?: { functionName: string };
+    cnameStrategy?: 'None' | 'Follow';
+  };
+}
 
 export interface TxtRecord {
   /** Fully qualified, no trailing dot: `_acme-challenge.example.com`. */

@@ -11,8 +11,10 @@ import { Reasons } from '../domain/status.js';
 import { messageOf } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
-import type { Dependencies } from '../ports/dependencies.js';
-import { chooseRenewalTime } from './policy.js';
+import type { Clock } from '../ports/clock.js';
+import type { RenewalScheduler } from '../ports/executions.js';
+import type { Inventory } from '../ports/inventory.js';
+import { chooseRenewalTime } from '../certificates/renewal-policy.js';
 
 /** Without a Retry-After, ask again after this long (Let's Encrypt answers with 6 hours). */
 export const DEFAULT_RECHECK_MS = 6 * 3_600_000;
@@ -25,7 +27,9 @@ export const fetchGet: HttpGet = async (url) => {
   return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
 };
 
-export type RecheckDependencies = Pick<Dependencies, 'inventory' | 'clock' | 'scheduler'> & { get?: HttpGet };
+export type RecheckDependencies = { inventory: Inventory; clock: Clock; scheduler: RenewalScheduler } & {
+  get?: HttpGet;
+};
 
 /** True when the record is due only because its ARI answer should be asked again. */
 export function dueForRecheck(record: CertificateRecord, now: Date): boolean {

@@ -21,9 +21,12 @@ import { Reasons } from '../domain/status.js';
 import { CertflowError, messageOf } from '../errors.js';
 import { logger } from '../logger.js';
 import { recordExpiring, recordSweep } from '../monitoring/metrics.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventPublisher } from '../ports/events.js';
+import type { IssuanceStarter, RenewalScheduler } from '../ports/executions.js';
+import type { Inventory } from '../ports/inventory.js';
 import type { ExecutionInput } from '../ports/executions.js';
-import { DEFAULT_EXPIRY_WARNING_DAYS, classify, daysToExpiry, dueTime, nextAttemptTime } from './policy.js';
+import { DEFAULT_EXPIRY_WARNING_DAYS, classify, daysToExpiry, dueTime, nextAttemptTime } from '../certificates/renewal-policy.js';
 
 const DAY_MS = 86_400_000;
 /** Records per index page; DynamoDB returns at most 1 MB per page anyway. */
@@ -32,7 +35,13 @@ const PAGE_SIZE = 100;
 const CONCURRENCY = 8;
 
 /** What the sweep reads and writes through. */
-export type SweepDependencies = Pick<Dependencies, 'inventory' | 'issuance' | 'events' | 'clock' | 'scheduler'> & {
+export type SweepDependencies = {
+  inventory: Inventory;
+  issuance: IssuanceStarter;
+  events: EventPublisher;
+  clock: Clock;
+  scheduler: RenewalScheduler;
+} & {
   /** The ARI re-check's GET (global fetch by default). */
   get?: HttpGet;
 };

@@ -3,34 +3,7 @@
  * the check that refuses a configuration at synth time, naming the field.
  */
 
-export interface Route53SolverConfig {
-  /** Skip the zone look-up and write into this zone. */
-  hostedZoneId?: string;
-  region?: string;
-  /** Cross-account: assume this role for the zone (with `externalId`). */
-  roleArn?: string;
-  externalId?: string;
-}
-
-export interface SolverSelector {
-  dnsZones?: string[];
-  dnsNames?: string[];
-}
-
-export interface AcmeSolverConfig {
-  selector?: SolverSelector;
-  dns01: {
-    route53?: Route53SolverConfig;
-    /** Local mode and tests: pebble-challtestsrv's management API. */
-    challtestsrv?: { managementUrl: string };
-    /**
-     * Any other DNS provider (cert-manager's webhook solver, serverless): a Lambda function of
-     * the operator's that implements `present` and `cleanUp` (see README, "DNS hook solver").
-     */
-    hook?: { functionName: string };
-    cnameStrategy?: 'None' | 'Follow';
-  };
-}
+import type { AcmeSolverConfig } from '../ports/dns.js';
 
 /** A hook's function: a name or full ARN, each optionally with a version or alias. */
 const HOOK_FUNCTION =

@@ -1,4 +1,4 @@
-import type { AcmeSolverConfig } from './config.js';
+import type { AcmeSolverConfig } from '../ports/dns.js';
 import type { DnsSolver, DnsSolverFactory } from '../ports/dns.js';
 
 /** One solver per distinct configuration, kept for the process's life (zone look-ups cached). */

@@ -3,7 +3,7 @@
  * `dnsZones` match, the longest matching zone wins, ties go to the first listed, and a solver
  * without selector is the fallback.
  */
-import type { AcmeSolverConfig } from './config.js';
+import type { AcmeSolverConfig } from '../ports/dns.js';
 
 /** Index of the solver for `dnsName` (as in the spec, `*.` kept), or -1 when none applies. */
 export function selectSolver(solvers: readonly AcmeSolverConfig[], dnsName: string): number {

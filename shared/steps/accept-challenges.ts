@@ -5,12 +5,12 @@
 import { AcmeError } from '../errors.js';
 import { logger } from '../logger.js';
 import { orderSession } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function acceptChallenges(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme'>,
 ): Promise<IssuanceState> {
   const { acme, session } = await orderSession(deps, state, 'accept challenges');
   for (const challenge of acme.challenges) {

@@ -1,12 +1,12 @@
 /** CheckPropagation: are the TXT changes on the authoritative servers yet (Route53: INSYNC)? */
 import { DnsError } from '../errors.js';
 import { DEFAULT_DELAYS, MAX_POLLS, acmeIssuerOf, nextPoll, solverAt } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function checkPropagation(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'dns'>,
+  deps: Pick<StepDependencies, 'issuers' | 'dns'>,
 ): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   let done = true;

@@ -4,12 +4,12 @@
  */
 import { logger } from '../logger.js';
 import { acmeIssuerOf, groupBy, solverAt } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function cleanup(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'dns' | 'store'>,
+  deps: Pick<StepDependencies, 'issuers' | 'dns' | 'store'>,
 ): Promise<IssuanceState> {
   const challenges = state.acme?.challenges ?? [];
   try {

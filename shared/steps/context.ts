@@ -2,7 +2,7 @@
 import { type AcmeIssuerConfig, type IssuerConfig, findIssuer } from '../issuers/config.js';
 import { AcmeError, ValidationError } from '../errors.js';
 import type { AcmeSession } from '../ports/acme.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { DnsSolver } from '../ports/dns.js';
 import type { IssuanceState, PollState } from './state.js';
 
@@ -20,14 +20,14 @@ export const MAX_POLLS = {
   order: 100,
 } as const;
 
-export function issuerOf(deps: Pick<Dependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): IssuerConfig {
+export function issuerOf(deps: Pick<StepDependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): IssuerConfig {
   const issuer = findIssuer(deps.issuers, state.issuer);
   if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
   return issuer;
 }
 
 export function acmeIssuerOf(
-  deps: Pick<Dependencies, 'issuers'>,
+  deps: Pick<StepDependencies, 'issuers'>,
   state: Pick<IssuanceState, 'issuer'>,
 ): AcmeIssuerConfig {
   const issuer = issuerOf(deps, state);
@@ -38,7 +38,7 @@ export function acmeIssuerOf(
 
 /** The order of an issuance past CreateOrder, and a session on the account that created it. */
 export async function orderSession(
-  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme'>,
   state: IssuanceState,
   doing: string,
 ): Promise<{ acme: NonNullable<IssuanceState['acme']>; issuer: AcmeIssuerConfig; session: AcmeSession }> {
@@ -48,7 +48,7 @@ export async function orderSession(
   return { acme, issuer, session: await deps.acme.session(issuer, acme.accountUrl) };
 }
 
-export function solverAt(deps: Pick<Dependencies, 'dns'>, issuer: AcmeIssuerConfig, index: number): DnsSolver {
+export function solverAt(deps: Pick<StepDependencies, 'dns'>, issuer: AcmeIssuerConfig, index: number): DnsSolver {
   const config = issuer.solvers[index];
   if (!config) throw new ValidationError('issuerRef.name', `issuer "${issuer.name}" has no solver #${index}`);
   return deps.dns.solverFor(config);

@@ -8,15 +8,15 @@ import { logger } from '../logger.js';
 
 const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
 import { acmeIssuerOf } from './context.js';
-import type { AcmeSolverConfig } from '../solvers/config.js';
+import type { AcmeSolverConfig } from '../ports/dns.js';
 import { followCnames } from '../solvers/cname.js';
 import type { CnameResolver } from '../ports/dns.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { ChallengeRef, IssuanceState } from './state.js';
 
 export async function createOrder(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme' | 'cnames'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme' | 'cnames'>,
 ): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   const session = await deps.acme.session(issuer);

@@ -3,19 +3,19 @@
  * written before the CA is asked, so a Lambda that dies after finalizing still has its key; an
  * order the CA already finalized (`processing`/`valid`) is left as it is.
  */
-import { createCsr } from '../certificates/csr.js';
+import { createCsr } from '../domain/csr.js';
 import { Reasons, appendEvent } from '../domain/status.js';
 import { AcmeError } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { DEFAULT_DELAYS, nextPoll, orderSession } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import { keyEvent, privateKeyFor } from './private-key.js';
 import type { IssuanceState } from './state.js';
 
 export async function finalize(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
 ): Promise<IssuanceState> {
   const { acme, session } = await orderSession(deps, state, 'finalize');
   const order = await session.getOrder(acme.orderUrl);

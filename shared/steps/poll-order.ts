@@ -1,12 +1,12 @@
 /** PollOrder: has the CA issued the certificate? An invalid order ends the issuance. */
 import { AcmeError } from '../errors.js';
 import { DEFAULT_DELAYS, MAX_POLLS, nextPoll, orderSession } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function pollOrder(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme'>,
 ): Promise<IssuanceState> {
   const { acme, session } = await orderSession(deps, state, 'poll');
   const order = await session.getOrder(acme.orderUrl);

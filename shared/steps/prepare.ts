@@ -9,12 +9,12 @@ import { validateSpec } from '../domain/validate-spec.js';
 import { ValidationError } from '../errors.js';
 import { applySpec, getRecord, updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState, PrepareInput } from './state.js';
 
 export async function prepare(
   event: PrepareInput,
-  deps: Pick<Dependencies, 'issuers' | 'inventory' | 'clock'>,
+  deps: Pick<StepDependencies, 'issuers' | 'inventory' | 'clock'>,
 ): Promise<IssuanceState> {
   const { input, executionName } = event;
   if (!executionName) throw new ValidationError('executionName', 'is required');

@@ -1,12 +1,12 @@
 /** PresentChallenges: writes every TXT value, one batch per solver (the solver batches per zone). */
 import { logger } from '../logger.js';
 import { acmeIssuerOf, groupBy, solverAt } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function presentChallenges(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'dns'>,
+  deps: Pick<StepDependencies, 'issuers' | 'dns'>,
 ): Promise<IssuanceState> {
   const issuer = acmeIssuerOf(deps, state);
   const dns: NonNullable<IssuanceState['dns']> = [];

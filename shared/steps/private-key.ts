@@ -1,5 +1,5 @@
 /** The private key of a new issuance, chosen by the spec's rotation policy. */
-import { describePrivateKey, generatePrivateKey } from '../certificates/keys.js';
+import { describePrivateKey, generatePrivateKey } from '../domain/keys.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import { type CertificateEvent, Reasons } from '../domain/status.js';
 import type { CertificateStore } from '../ports/certificate-store.js';

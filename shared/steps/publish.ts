@@ -7,12 +7,12 @@ import { Reasons } from '../domain/status.js';
 import { CertflowError } from '../errors.js';
 import { logger } from '../logger.js';
 import { recordIssued } from '../monitoring/metrics.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function publish(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'events' | 'scheduler'>,
+  deps: Pick<StepDependencies, 'events' | 'scheduler'>,
 ): Promise<IssuanceState> {
   const result = state.result;
   if (!result) throw new CertflowError('publish: nothing was issued');

@@ -8,11 +8,11 @@
 import { appendEvent, getCondition, Reasons, setCondition } from '../domain/status.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { updateRecord } from '../inventory/records.js';
-import { nextAttemptTime } from '../renewal/policy.js';
+import { nextAttemptTime } from '../certificates/renewal-policy.js';
 import { logger } from '../logger.js';
 import { recordIssuanceFailure } from '../monitoring/metrics.js';
 import type { CertificateRecord } from '../domain/record.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export interface FailureInput extends Partial<IssuanceState> {
@@ -38,7 +38,7 @@ export function causeMessage(cause: string | undefined): string {
 
 export async function recordFailure(
   state: FailureInput,
-  deps: Pick<Dependencies, 'inventory' | 'clock' | 'events' | 'scheduler'>,
+  deps: Pick<StepDependencies, 'inventory' | 'clock' | 'events' | 'scheduler'>,
 ): Promise<FailureOutput> {
   const caught = state.error ?? state.cleanupError ?? { Error: 'Unknown', Cause: '' };
   const failure = { error: caught.Error, message: causeMessage(caught.Cause) };

@@ -9,13 +9,13 @@ import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { signCertificate } from '../issuers/sign-certificate.js';
 import { issuerOf } from './context.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import { keyEvent, privateKeyFor } from './private-key.js';
 import type { IssuanceState } from './state.js';
 
 export async function sign(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'store' | 'inventory' | 'clock'>,
+  deps: Pick<StepDependencies, 'issuers' | 'store' | 'inventory' | 'clock'>,
 ): Promise<IssuanceState> {
   const issuer = issuerOf(deps, state);
   if (issuer.kind === 'acme') throw new ValidationError('issuerRef.name', `issuer "${issuer.name}" is an ACME issuer`);

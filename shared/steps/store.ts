@@ -10,14 +10,14 @@ import { AcmeError, StoreError, messageOf } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { orderSession } from './context.js';
-import { chooseRenewalTime } from '../renewal/policy.js';
+import { chooseRenewalTime } from '../certificates/renewal-policy.js';
 import type { AcmeSession } from '../ports/acme.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
 export async function store(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme' | 'store' | 'inventory' | 'clock'>,
 ): Promise<IssuanceState> {
   const { chainPem, caPem, session } = state.signed
     ? { chainPem: state.signed.certificatePem, caPem: state.signed.caPem, session: undefined }
@@ -122,7 +122,7 @@ export async function store(
 /** ACME: the certificate of the (valid) order, with the issuer's preferred chain. */
 async function downloadFromCa(
   state: IssuanceState,
-  deps: Pick<Dependencies, 'issuers' | 'acme'>,
+  deps: Pick<StepDependencies, 'issuers' | 'acme'>,
 ): Promise<{ chainPem: string; caPem: string; session: AcmeSession }> {
   const { acme, issuer, session } = await orderSession(deps, state, 'download');
   const order = await session.getOrder(acme.orderUrl);

@@ -4,7 +4,7 @@
  * tests install local adapters with `setDependencies` before invoking the very same handlers.
  */
 import { logger } from '../logger.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { Dependencies } from './dependencies.js';
 
 /** Lambda's context object, as Powertools' logger takes it. */
 type Context = Parameters<typeof logger.addContext>[0];

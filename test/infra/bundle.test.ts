@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { BUNDLE_ALIASES } from '../../infra/constructs/certflow-function.js';
 import { pebbleInstalled, startPebble } from '../../shared/local/pebble.js';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 import { type SynthesizedStack, synthesize } from '../../infra/synth.js';
 import { ACME_FUNCTION_FILES } from '../../infra/constructs/pipeline-functions.js';
 

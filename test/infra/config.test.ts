@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 
 const acme = (extra: Record<string, unknown> = {}, solver: Record<string, unknown> = { route53: {} }) => ({
   issuers: [{ kind: 'acme', name: 'le', server: 'https://acme.test/dir', solvers: [{ dns01: solver }], ...extra }],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/certflow-dns01';

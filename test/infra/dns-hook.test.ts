@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CertflowConfig, loadConfig } from '../../infra/config.js';
+import { type CertflowConfig, loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 
 const HOOK_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:dns-hook:live';

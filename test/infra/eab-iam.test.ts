@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:zerossl-eab-AbCdEf';

@@ -12,7 +12,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertflowStack } from '../../infra/certflow-stack.js';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 import { cdkJsonContext, synthesizeTemplate } from '../../infra/synth.js';
 
 type Json = any;

@@ -18,7 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CertflowStack } from '../../infra/certflow-stack.js';
-import { type CertflowConfig, loadConfig } from '../../infra/config.js';
+import { type CertflowConfig, loadConfig } from '../../infra/config/certflow-config.js';
 import { INFRA_CONFIGS } from '../support/infra-configs.js';
 
 const PLUGIN = 'AwsSolutions';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import { DEFAULT_ROUTE53_MAX_WAIT_SECONDS } from '../../shared/wiring/environment.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { type CertflowConfig, loadConfig } from '../../infra/config.js';
+import { type CertflowConfig, loadConfig } from '../../infra/config/certflow-config.js';
 import { INFRA_CONFIGS, ZONE_ID } from '../support/infra-configs.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import { definitionFromTemplate } from '../../shared/local/state-machine.js';

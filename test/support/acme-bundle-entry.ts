@@ -10,4 +10,4 @@ export { pollOrder } from '../../shared/steps/poll-order.js';
 export { prepare } from '../../shared/steps/prepare.js';
 export { presentChallenges } from '../../shared/steps/present-challenges.js';
 export { store } from '../../shared/steps/store.js';
-export { localDependencies } from '../../shared/wiring/local.js';
+export { localDependencies } from '../../shared/local/dependencies.js';

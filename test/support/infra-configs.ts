@@ -4,7 +4,7 @@
  * a VPC), so the checks of stack.test.ts and nag.test.ts run on each. `route53Writes`: some
  * function of this account writes Route53 records itself.
  */
-import { type CertflowConfig, loadConfig } from '../../infra/config.js';
+import { type CertflowConfig, loadConfig } from '../../infra/config/certflow-config.js';
 
 export const ZONE_ID = 'Z0123456789ABC';
 export const SERVER = 'https://acme.test/dir';

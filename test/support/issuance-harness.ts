@@ -8,7 +8,7 @@ import { Resolver } from 'node:dns/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../infra/config.js';
+import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import type { IssuerConfig } from '../../shared/issuers/config.js';
 import { type Pebble, startPebble } from '../../shared/local/pebble.js';
@@ -17,7 +17,7 @@ import type { Clock } from '../../shared/ports/clock.js';
 import type { DnsSolverFactory } from '../../shared/ports/dns.js';
 import { setDependencies } from '../../shared/wiring/index.js';
 import { captureOutput } from './capture-output.js';
-import { type LocalDependencies, localDependencies } from '../../shared/wiring/local.js';
+import { type LocalDependencies, localDependencies } from '../../shared/local/dependencies.js';
 
 export interface Harness {
   pebble: Pebble;

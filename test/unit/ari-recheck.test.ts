@@ -7,7 +7,7 @@ import type { CertificateRecord } from '../../shared/domain/record.js';
 import { validateSpec } from '../../shared/domain/validate-spec.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 import { DEFAULT_RECHECK_MS, FAILED_RECHECK_MS, recheckRenewalInfo } from '../../shared/renewal/ari-recheck.js';
-import { dueTime } from '../../shared/renewal/policy.js';
+import { dueTime } from '../../shared/certificates/renewal-policy.js';
 import { sweep } from '../../shared/renewal/sweep.js';
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');

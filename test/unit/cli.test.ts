@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApiClient } from '../../cli/client.js';
+import { ApiClient } from '../../cli/lib/client.js';
 import { type CliContext, main } from '../../cli/main.js';
 import { FileCertificateStore } from '../../shared/adapters/local/file-certificate-store.js';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';

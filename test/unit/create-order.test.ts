@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { validateSpec } from '../../shared/domain/validate-spec.js';
 import { AcmeError } from '../../shared/errors.js';
 import type { AcmeOrderRequest, AcmeSession } from '../../shared/ports/acme.js';
-import type { Dependencies } from '../../shared/ports/dependencies.js';
+import type { Dependencies } from '../../shared/wiring/dependencies.js';
 import type { IssuanceState } from '../../shared/steps/state.js';
 import { createOrder } from '../../shared/steps/create-order.js';
 

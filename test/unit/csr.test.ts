@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Pkcs10CertificateRequest, type SubjectAlternativeNameExtension } from '@peculiar/x509';
-import { createCsr } from '../../shared/certificates/csr.js';
-import { generatePrivateKey } from '../../shared/certificates/keys.js';
+import { createCsr } from '../../shared/domain/csr.js';
+import { generatePrivateKey } from '../../shared/domain/keys.js';
 import type { CertificateSpec, KeyAlgorithm, KeyEncoding } from '../../shared/domain/spec.js';
 import { CertflowError } from '../../shared/errors.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describePrivateKey, generatePrivateKey } from '../../shared/certificates/keys.js';
+import { describePrivateKey, generatePrivateKey } from '../../shared/domain/keys.js';
 import type { KeyAlgorithm, KeyEncoding } from '../../shared/domain/spec.js';
 import { CertflowError, ValidationError } from '../../shared/errors.js';
 

@@ -10,7 +10,7 @@ import {
   nextAttemptTime,
   type CertificateState,
   type ClassifiedStatus,
-} from '../../shared/renewal/policy.js';
+} from '../../shared/certificates/renewal-policy.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
-import { generatePrivateKey } from '../../shared/certificates/keys.js';
+import { generatePrivateKey } from '../../shared/domain/keys.js';
 import { parseCertificate } from '../../shared/domain/certificate-info.js';
 import type { CertificateSpec, KeyAlgorithm } from '../../shared/domain/spec.js';
 import { ValidationError } from '../../shared/errors.js';
@@ -303,7 +303,7 @@ describe('Module: sign-certificate', () => {
 describe('Function: parseCertificate on a signed leaf', () => {
   it('reads a certificate whose subject is empty (SANs only)', async () => {
     const { parseCertificate } = await import('../../shared/domain/certificate-info.js');
-    const { generatePrivateKey } = await import('../../shared/certificates/keys.js');
+    const { generatePrivateKey } = await import('../../shared/domain/keys.js');
     const { validateSpec } = await import('../../shared/domain/validate-spec.js');
     const spec = validateSpec({ name: 'sans-only', issuerRef: { name: 'selfsigned' }, dnsNames: ['only.example.com'] });
     const keyPem = await generatePrivateKey(spec.privateKey);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AcmeSolverConfig } from '../../shared/solvers/config.js';
+import type { AcmeSolverConfig } from '../../shared/ports/dns.js';
 import { selectSolver } from '../../shared/solvers/selection.js';
 
 const solver = (selector?: AcmeSolverConfig['selector']): AcmeSolverConfig => ({

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { endpointFromStack } from '../../cli/stack-endpoint.js';
+import { endpointFromStack } from '../../cli/lib/stack-endpoint.js';
 
 const cfn = mockClient(CloudFormationClient);
 

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type CertflowError, ConflictError, StoreError, ValidationError } from '../../errors.js';
 import { LIST_LIMIT, decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
-import { dueTime } from '../../renewal/policy.js';
+import { dueTime } from '../../certificates/renewal-policy.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../ports/inventory.js';

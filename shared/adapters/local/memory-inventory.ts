@@ -10,7 +10,7 @@ import { ConflictError, StoreError, ValidationError, messageOf } from '../../err
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../ports/inventory.js';
 import { decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
-import { dueTime } from '../../renewal/policy.js';
+import { dueTime } from '../../certificates/renewal-policy.js';
 
 /** Options of {@link MemoryInventory}. */
 export interface MemoryInventoryOptions {

@@ -7,7 +7,7 @@ import { DynamoDbSlotBook } from '../../solvers/adapters/dynamodb-slot-book.js';
 import { paceRequests } from '../../solvers/adapters/sdk-request-pacing.js';
 import { LambdaDnsHookSolver } from '../../solvers/adapters/hook.js';
 import { Route53DnsSolver } from '../../solvers/adapters/route53.js';
-import type { Route53SolverConfig } from '../../solvers/config.js';
+import type { Route53SolverConfig } from '../../ports/dns.js';
 import { RequestPacer } from '../../solvers/request-pacing.js';
 import { DnsError } from '../../errors.js';
 import { readRoute53Pacing } from '../environment.js';

@@ -2,8 +2,8 @@
  * `apply --wait`: polls the certificate until the applied revision is issued or its issuance
  * fails, reporting new events as they appear. The API has no watch, so this is a poll loop.
  */
-import type { CertificateView } from '../shared/api/views.js';
-import { type CertificateEvent, getCondition } from '../shared/domain/status.js';
+import type { CertificateView } from '../../shared/api/views.js';
+import { type CertificateEvent, getCondition } from '../../shared/domain/status.js';
 import type { ApiClient } from './client.js';
 
 export interface WaitOptions {

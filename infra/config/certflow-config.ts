@@ -8,8 +8,9 @@ import {
   type IssuerConfig,
   LETS_ENCRYPT_PRODUCTION,
   LETS_ENCRYPT_STAGING,
-} from '../shared/issuers/config.js';
-import { type Route53SolverConfig, checkSolverConfig } from '../shared/solvers/config.js';
+} from '../../shared/issuers/config.js';
+import type { Route53SolverConfig } from '../../shared/ports/dns.js';
+import { checkSolverConfig } from '../../shared/solvers/config.js';
 import { type DeliveryConfig, parseDeliveryConfig } from './delivery-config.js';
 
 export interface CertflowConfig {

@@ -3,8 +3,8 @@
  * write for the same `privateKey` spec.
  */
 import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
-import { describeKey, type KeyDescription } from '../domain/certificate-info.js';
-import { ALLOWED_KEY_SIZES, type PrivateKeySpec } from '../domain/spec.js';
+import { describeKey, type KeyDescription } from './certificate-info.js';
+import { ALLOWED_KEY_SIZES, type PrivateKeySpec } from './spec.js';
 import { CertflowError, ValidationError } from '../errors.js';
 
 const EC_CURVES: Record<number, string> = { 256: 'prime256v1', 384: 'secp384r1', 521: 'secp521r1' };

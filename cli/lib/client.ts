@@ -4,8 +4,8 @@
  * `{error:{code,message,field}}`.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import type { CertificateView } from '../shared/api/views.js';
-import type { CertificateEvent } from '../shared/domain/status.js';
+import type { CertificateView } from '../../shared/api/views.js';
+import type { CertificateEvent } from '../../shared/domain/status.js';
 import { type CliContext, CliError, UsageError } from './context.js';
 import { type CredentialProvider, type Credentials, isLoopback, regionFromEndpoint, signRequest } from './sigv4.js';
 

@@ -5,8 +5,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import type { CertificateStorage } from './constructs/certificate-storage.js';
-import type { StepGrants } from './constructs/certflow-function.js';
+import type { CertificateStorage } from './certificate-storage.js';
+import type { StepGrants } from './certflow-function.js';
 
 /** Renders a possibly tokenised string the way cdk-nag names resources in finding ids. */
 export function nagName(scope: IConstruct, value: string): string {

@@ -17,7 +17,7 @@ import {
   type JsonAttributeAndObjectValue,
   type JsonGeneralName,
 } from '@peculiar/x509';
-import type { CertificateSpec, SubjectSpec } from '../domain/spec.js';
+import type { CertificateSpec, SubjectSpec } from './spec.js';
 import { CertflowError } from '../errors.js';
 
 cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);

@@ -3,12 +3,30 @@
  * (cert-manager's `internal/controller/certificates/policies`, in miniature). The clock is always
  * an argument, so every rule is tested table-driven against fixed instants.
  */
-import { renewalTime } from '../domain/renewal.js';
+import { parseDuration } from '../domain/duration.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import type { CertificateStatus } from '../domain/status.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+
+/**
+ * When a certificate should be renewed, as cert-manager decides it: `renewBefore` before expiry,
+ * or `renewBeforePercentage` of the lifetime before expiry, or by default at 2/3 of the lifetime.
+ */
+export function renewalTime(
+  spec: Pick<CertificateSpec, 'renewBefore' | 'renewBeforePercentage'>,
+  notBefore: Date,
+  notAfter: Date,
+): Date {
+  const lifetime = notAfter.getTime() - notBefore.getTime();
+  let before = lifetime / 3;
+  if (spec.renewBefore) before = parseDuration(spec.renewBefore);
+  else if (spec.renewBeforePercentage) before = (lifetime * spec.renewBeforePercentage) / 100;
+  // A renewBefore longer than the lifetime would renew at once, for ever: fall back to 2/3.
+  if (before >= lifetime) before = lifetime / 3;
+  return new Date(notAfter.getTime() - before);
+}
 
 /** cert-manager's backoff after the n-th failed issuance: 1h·2^(n-1), at most 32 h. */
 export function failureBackoffMs(failedAttempts: number): number {

@@ -16,10 +16,10 @@ import { DnsError } from '../errors.js';
 import { revokeCertificate } from '../certificates/revoke.js';
 import { CertflowError } from '../errors.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { Dependencies } from '../ports/dependencies.js';
+import type { Dependencies } from '../wiring/dependencies.js';
 import type { DnsSolverFactory } from '../ports/dns.js';
 import type { IssuanceStarter } from '../ports/executions.js';
-import { LocalRenewalScheduler } from '../local/scheduler.js';
+import { LocalRenewalScheduler } from './scheduler.js';
 import { SolverCache } from '../solvers/dispatcher.js';
 import { DnsCnameResolver } from '../solvers/cname.js';
 

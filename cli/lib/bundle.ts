@@ -3,8 +3,8 @@
  * local mode, from Secrets Manager (the secret `status.secretArn` names) against a deployed API.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { FileCertificateStore } from '../shared/adapters/local/file-certificate-store.js';
-import type { CertificateBundle } from '../shared/ports/certificate-store.js';
+import { FileCertificateStore } from '../../shared/adapters/local/file-certificate-store.js';
+import type { CertificateBundle } from '../../shared/ports/certificate-store.js';
 import type { ApiClient } from './client.js';
 import { type CliContext, CliError } from './context.js';
 

@@ -6,8 +6,9 @@ import { checkIdentifiersFor } from '../domain/identifiers.js';
 import { findIssuer } from '../issuers/config.js';
 import { Reasons } from '../domain/status.js';
 import { validateSpec } from '../domain/validate-spec.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { revisionExecutionName, renewalExecutionName } from '../certificates/executions.js';
+import { optimistically } from '../inventory/optimistic.js';
 import { applySpec, getRecord } from '../inventory/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Inventory } from '../ports/inventory.js';
@@ -128,14 +129,7 @@ export async function deleteCertificate(
 
 /** Deletes whatever version is stored now, re-reading when a concurrent write moved it. */
 async function deleteLatest(inventory: Inventory, name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await inventory.get(name);
-    if (!current) return;
-    try {
-      await inventory.delete(name, current.version);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= 8) throw error;
-    }
-  }
+  await optimistically(inventory, name, async (current) => {
+    if (current) await inventory.delete(name, current.version);
+  });
 }

@@ -1,19 +1,21 @@
 /**
  * Reading and changing inventory records with optimistic concurrency: every change is a pure
- * function of the current record, retried on `ConflictError` against a fresh read.
+ * function of the current record, retried on `ConflictError` against a fresh read (`optimistically`).
  */
 import type { CertificateRecord } from '../domain/record.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import { specsEqual } from '../domain/validate-spec.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Inventory } from '../ports/inventory.js';
-
-const MAX_CONFLICT_RETRIES = 8;
+import { optimistically } from './optimistic.js';
 
 /** Loads a record or fails with `NotFoundError` naming the certificate. */
 export async function getRecord(inventory: Inventory, name: string): Promise<CertificateRecord> {
-  const record = await inventory.get(name);
+  return found(await inventory.get(name), name);
+}
+
+function found(record: CertificateRecord | undefined, name: string): CertificateRecord {
   if (!record) throw new NotFoundError(`inventory: certificate "${name}" does not exist`);
   return record;
 }
@@ -29,19 +31,15 @@ export async function updateRecord(
   name: string,
   change: (record: CertificateRecord, now: Date) => CertificateRecord | undefined,
 ): Promise<CertificateRecord> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await getRecord(inventory, name);
+  return optimistically(inventory, name, async (stored) => {
+    const current = found(stored, name);
     const now = clock.now();
     const changed = change(current, now);
     if (!changed) return current;
     const next = { ...changed, version: current.version + 1, updatedAt: now.toISOString() };
-    try {
-      await inventory.put(next, current.version);
-      return next;
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-    }
-  }
+    await inventory.put(next, current.version);
+    return next;
+  });
 }
 
 /**
@@ -53,8 +51,7 @@ export async function applySpec(
   clock: Clock,
   spec: CertificateSpec,
 ): Promise<{ record: CertificateRecord; changed: boolean }> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await inventory.get(spec.name);
+  return optimistically(inventory, spec.name, async (current) => {
     const now = clock.now().toISOString();
     if (current && specsEqual(current.spec, spec)) return { record: current, changed: false };
     const next: CertificateRecord = current
@@ -69,11 +66,7 @@ export async function applySpec(
           createdAt: now,
           updatedAt: now,
         };
-    try {
-      await inventory.put(next, current?.version ?? 0);
-      return { record: next, changed: true };
-    } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-    }
-  }
+    await inventory.put(next, current?.version ?? 0);
+    return { record: next, changed: true };
+  });
 }

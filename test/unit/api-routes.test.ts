@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
+import { MAX_CONFLICT_RETRIES } from '../../shared/inventory/optimistic.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 import type { IssuerConfig } from '../../shared/issuers/config.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
@@ -45,11 +46,14 @@ class RecordingRevoker implements Revoker {
   }
 }
 
-/** Another writer updates the record between the handler's read and its delete. */
+/** Another writer updates the record between the handler's read and its delete (`races` times). */
 class RacingInventory extends MemoryInventory {
+  constructor(private races = Infinity) {
+    super();
+  }
   override async delete(name: string, expectedVersion: number): Promise<void> {
     const current = await this.get(name);
-    if (current) await this.put(current, current.version);
+    if (current && this.races-- > 0) await this.put(current, current.version);
     return super.delete(name, expectedVersion);
   }
 }
@@ -522,6 +526,26 @@ describe('Route: DELETE /certificates/{name}', () => {
     assert.deepEqual(response.body, { name: 'web', deleted: true, revoked: true });
     assert.deepEqual(revoker.revoked, ['web']);
     assert.deepEqual(scheduler.list(), {}, 'the renewal schedule is gone too');
+  });
+
+  it('deletes a revoked certificate however often it changed, up to the conflict bound', async () => {
+    inventory = new RacingInventory(MAX_CONFLICT_RETRIES);
+    deps = { ...deps, inventory };
+    await apply(spec());
+    await markIssued('web');
+    const response = await remove('web', { revoke: 'true' });
+    assert.equal(response.status, 200);
+    assert.equal(await inventory.get('web'), undefined);
+  });
+
+  it('answers 409 when a revoked certificate changes more often than the conflict bound', async () => {
+    inventory = new RacingInventory(MAX_CONFLICT_RETRIES + 1);
+    deps = { ...deps, inventory };
+    await apply(spec());
+    await markIssued('web');
+    const response = await remove('web', { revoke: 'true' });
+    assert.equal(response.status, 409);
+    assert.notEqual(await inventory.get('web'), undefined);
   });
 
   it('has nothing to revoke for a certificate never issued', async () => {

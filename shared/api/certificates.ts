@@ -2,11 +2,9 @@
  * The certificate resource: apply a spec, read it and its events, renew now, stop managing.
  * Every input is validated before anything is written; each handler answers plain JSON.
  */
-import { checkIdentifiersFor } from '../domain/identifiers.js';
-import { findIssuer } from '../issuers/config.js';
 import { Reasons } from '../domain/status.js';
-import { validateSpec } from '../domain/validate-spec.js';
 import { ValidationError } from '../errors.js';
+import { admitSpec } from '../certificates/admission.js';
 import { revisionExecutionName, renewalExecutionName } from '../certificates/executions.js';
 import { optimistically } from '../inventory/optimistic.js';
 import { applySpec, getRecord } from '../inventory/records.js';
@@ -46,13 +44,7 @@ function parseBody(body: string | undefined): unknown {
 
 /** `POST /certificates`: creates or updates; a changed spec starts one issuance for its revision. */
 export async function applyCertificate(body: string | undefined, deps: ApiDependencies): Promise<ApiResponse> {
-  const spec = validateSpec(parseBody(body));
-  const issuer = findIssuer(deps.issuers, spec.issuerRef.name);
-  if (!issuer) {
-    const known = deps.issuers.map((i) => i.name).join(', ');
-    throw new ValidationError('issuerRef.name', `issuer "${spec.issuerRef.name}" is not configured (known: ${known})`);
-  }
-  checkIdentifiersFor(issuer.kind, spec);
+  const { spec } = admitSpec(parseBody(body), deps.issuers);
   const { record, changed } = await applySpec(deps.inventory, deps.clock, spec);
   // Started by name: a retried or concurrent apply of the same revision finds it already there.
   const reason = record.revision > 1 ? 'SpecChanged' : Reasons.Issuing;

@@ -3,9 +3,8 @@
  * applied to the inventory first; a name is looked up. Marks the certificate `Issuing`.
  */
 import { checkIdentifiersFor } from '../domain/identifiers.js';
-import { findIssuer } from '../issuers/config.js';
+import { admitSpec, requireIssuer } from '../certificates/admission.js';
 import { Reasons, appendEvent, setCondition } from '../domain/status.js';
-import { validateSpec } from '../domain/validate-spec.js';
 import { ValidationError } from '../errors.js';
 import { applySpec, getRecord, updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
@@ -18,14 +17,14 @@ export async function prepare(
 ): Promise<IssuanceState> {
   const { input, executionName } = event;
   if (!executionName) throw new ValidationError('executionName', 'is required');
-  const spec = input.certificate ? validateSpec(input.certificate) : undefined;
+  // The same admission as the API's apply: a spec given here is refused with the same words.
+  const admitted = input.certificate ? admitSpec(input.certificate, deps.issuers) : undefined;
+  const spec = admitted?.spec;
   const name = spec?.name ?? input.name;
   if (!name) throw new ValidationError('name', 'is required (or give a certificate spec)');
 
-  const issuerName = spec?.issuerRef.name ?? (await getRecord(deps.inventory, name)).spec.issuerRef.name;
-  const issuer = findIssuer(deps.issuers, issuerName);
-  if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${issuerName}" is not configured`);
-  if (spec) checkIdentifiersFor(issuer.kind, spec);
+  const issuer =
+    admitted?.issuer ?? requireIssuer(deps.issuers, (await getRecord(deps.inventory, name)).spec.issuerRef.name);
 
   const record = spec
     ? (await applySpec(deps.inventory, deps.clock, spec)).record

@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { BUNDLE_FILES, readBundle } from '../lib/bundle.js';
+import { BUNDLE_FILES } from '../../shared/domain/bundle.js';
+import { readBundle } from '../lib/bundle.js';
 import { type Command, type CommandInput, DIR_OPTION, ref, stateDir } from '../lib/command.js';
 import { CliError, UsageError, print, printJson } from '../lib/context.js';
 

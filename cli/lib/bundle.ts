@@ -4,11 +4,10 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { FileCertificateStore } from '../../shared/adapters/local/file-certificate-store.js';
-import type { CertificateBundle } from '../../shared/ports/certificate-store.js';
+import { type CertificateBundle, parseCertificateBundle } from '../../shared/domain/bundle.js';
+import { StoreError } from '../../shared/errors.js';
 import type { ApiClient } from './client.js';
 import { type CliContext, CliError } from './context.js';
-
-export const BUNDLE_FILES = ['tls.crt', 'tls.key', 'ca.crt'] as const;
 
 export interface ReadBundleOptions {
   ctx: CliContext;
@@ -32,22 +31,16 @@ function regionOfArn(arn: string): string | undefined {
   return /^arn:[^:]+:secretsmanager:([^:]+):/.exec(arn)?.[1];
 }
 
-/** Never quotes the secret: a parser's message could contain part of the key. */
+/** The shared parser, with the CLI's own error: it tells the user which keys were expected. */
 function parseSecret(arn: string, secretString: string | undefined): CertificateBundle {
-  let value: Partial<Record<string, unknown>> | undefined;
   try {
-    value = secretString === undefined ? undefined : (JSON.parse(secretString) as Partial<Record<string, unknown>>);
-  } catch {
-    value = undefined;
+    return parseCertificateBundle(secretString, `secretsmanager: secret ${arn}`);
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    throw new CliError(`secretsmanager: secret ${arn} is not a certificate bundle (tls.crt, tls.key, ca.crt)`, {
+      cause: error,
+    });
   }
-  if (!value || typeof value !== 'object' || !BUNDLE_FILES.every((key) => typeof value[key] === 'string')) {
-    throw new CliError(`secretsmanager: secret ${arn} is not a certificate bundle (tls.crt, tls.key, ca.crt)`);
-  }
-  return {
-    'tls.crt': value['tls.crt'] as string,
-    'tls.key': value['tls.key'] as string,
-    'ca.crt': value['ca.crt'] as string,
-  };
 }
 
 async function fromSecretsManager(ctx: CliContext, client: ApiClient, name: string): Promise<CertificateBundle> {

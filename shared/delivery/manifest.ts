@@ -7,7 +7,7 @@
  * Secret tells where it came from and the sync can see when it is already current.
  */
 import type { DeliveryTarget, SecretTemplate } from '../domain/spec.js';
-import type { CertificateBundle } from '../ports/certificate-store.js';
+import type { CertificateBundle } from '../domain/bundle.js';
 import type { KubernetesSecret } from '../ports/delivery.js';
 
 /** certflow's annotations on every Secret it writes (cert-manager's names, under certflow.io/). */

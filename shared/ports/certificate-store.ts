@@ -1,11 +1,5 @@
 /** Where certificates and their private keys live (Secrets Manager in AWS, files locally). */
-
-/** The three keys of the certificate secret, as in a `kubernetes.io/tls` Secret. */
-export interface CertificateBundle {
-  'tls.crt': string;
-  'tls.key': string;
-  'ca.crt': string;
-}
+import type { CertificateBundle } from '../domain/bundle.js';
 
 export interface StoredCertificate extends CertificateBundle {
   secretArn: string;

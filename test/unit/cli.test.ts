@@ -309,6 +309,26 @@ describe('Module: certflow CLI', () => {
       secrets.restore();
     }
   });
+
+  it('refuses a Secrets Manager secret that is not a certificate bundle, naming the keys it expects', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: `{"tls.key":"${'x'.repeat(8)}` });
+    const view = { name: 'web', revision: 1, spec: SPEC, status: { conditions: [], secretArn: ARN } };
+    const fakeFetch = (async () => new Response(JSON.stringify(view), { status: 200 })) as typeof fetch;
+    try {
+      const result = await cli(
+        ['export', 'web', '--out', 'out', '--endpoint', 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod'],
+        { fetch: fakeFetch, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } },
+      );
+      assert.notEqual(result.code, 0);
+      assert.equal(
+        result.stderr,
+        `error: secretsmanager: secret ${ARN} is not a certificate bundle (tls.crt, tls.key, ca.crt)\n`,
+      );
+    } finally {
+      secrets.restore();
+    }
+  });
 });
 
 describe('Class: ApiClient', () => {

@@ -130,6 +130,18 @@ describe('Class: SecretsManagerCertificateStore', () => {
     });
   });
 
+  it('names the secret that is not a certificate bundle', async () => {
+    sm.on(GetSecretValueCommand).resolves({
+      ARN,
+      VersionId: 'v1',
+      SecretString: JSON.stringify({ 'tls.crt': 'CERT' }),
+    });
+    await assert.rejects(store.readCurrent('web'), {
+      name: 'StoreError',
+      message: 'secretsmanager: secret "certflow/certificates/web" is not a certificate bundle',
+    });
+  });
+
   it('translates throttling into TransientError', async () => {
     sm.on(GetSecretValueCommand).rejects(throttled());
     await assert.rejects(store.readCurrent('web'), (error: Error) => {

@@ -17,7 +17,8 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { type CertflowError, StoreError, TransientError } from '../../errors.js';
-import type { CertificateBundle, CertificateStore, StoredCertificate } from '../../ports/certificate-store.js';
+import { type CertificateBundle, parseCertificateBundle, serializeCertificateBundle } from '../../domain/bundle.js';
+import type { CertificateStore, StoredCertificate } from '../../ports/certificate-store.js';
 import { awsErrorName, translateAwsError } from './aws-errors.js';
 
 /** Options of {@link SecretsManagerCertificateStore}. */
@@ -45,31 +46,6 @@ export function versionTokenFor(seed: string): string {
 
 function toTags(tags: Record<string, string>): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-
-/** Fixed key order so that a retried write sends byte-identical SecretString. */
-function serializeBundle(bundle: CertificateBundle): string {
-  return JSON.stringify({ 'tls.crt': bundle['tls.crt'], 'tls.key': bundle['tls.key'], 'ca.crt': bundle['ca.crt'] });
-}
-
-function parseBundle(secretName: string, secretString: string | undefined): CertificateBundle {
-  let parsed: unknown;
-  try {
-    parsed = secretString === undefined ? undefined : JSON.parse(secretString);
-  } catch {
-    // The parser's message may quote the secret: say only that it is malformed.
-  }
-  const value = parsed as Partial<Record<keyof CertificateBundle, unknown>> | undefined;
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    typeof value['tls.crt'] !== 'string' ||
-    typeof value['tls.key'] !== 'string' ||
-    typeof value['ca.crt'] !== 'string'
-  ) {
-    throw new StoreError(`secretsmanager: secret "${secretName}" is not a certificate bundle`);
-  }
-  return { 'tls.crt': value['tls.crt'], 'tls.key': value['tls.key'], 'ca.crt': value['ca.crt'] };
 }
 
 /** {@link CertificateStore} on Secrets Manager: `${prefix}/certificates/${name}` and temporary pending-key secrets. */
@@ -103,7 +79,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
       if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
       throw secretsManagerError(`reading certificate "${name}"`, error);
     }
-    const bundle = parseBundle(secretName, output.SecretString);
+    const bundle = parseCertificateBundle(output.SecretString, `secretsmanager: secret "${secretName}"`);
     if (!output.ARN || !output.VersionId) {
       throw new StoreError(`secretsmanager: reading certificate "${name}" returned no ARN or version`);
     }
@@ -122,7 +98,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   ): Promise<{ secretArn: string; versionId: string }> {
     const secretName = this.certificateSecretName(name);
     const token = versionTokenFor(`${issuanceId}:current`);
-    const secretString = serializeBundle(bundle);
+    const secretString = serializeCertificateBundle(bundle);
     const allTags = toTags({ ...tags, 'certflow:certificate': name });
 
     // Renewals outnumber first issuances, so try the existing secret first.

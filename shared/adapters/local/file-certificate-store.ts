@@ -17,11 +17,11 @@ import { link, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from '
 import { join, resolve } from 'node:path';
 import { StoreError, TransientError, messageOf } from '../../errors.js';
 import type { AccountKeyStore } from '../../ports/acme.js';
-import type { CertificateBundle, CertificateStore, StoredCertificate } from '../../ports/certificate-store.js';
+import { BUNDLE_FILES, type CertificateBundle } from '../../domain/bundle.js';
+import type { CertificateStore, StoredCertificate } from '../../ports/certificate-store.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
-const BUNDLE_FILES = ['tls.crt', 'tls.key', 'ca.crt'] as const;
 const VERSION_DIR = /^\d{4,}$/;
 // A leading character other than '.' rules out '.', '..' and hidden temporaries.
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._@+=-]{0,199}$/;

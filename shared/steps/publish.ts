@@ -12,7 +12,7 @@ import type { IssuanceState } from './state.js';
 
 export async function publish(
   state: IssuanceState,
-  deps: Pick<StepDependencies, 'events' | 'scheduler'>,
+  deps: Pick<StepDependencies, 'events' | 'scheduler' | 'clock'>,
 ): Promise<IssuanceState> {
   const result = state.result;
   if (!result) throw new CertflowError('publish: nothing was issued');
@@ -30,12 +30,17 @@ export async function publish(
     reason: Reasons.Renewing,
   });
   logger.info('renewal scheduled', { certificate: state.name, renewalTime: result.renewalTime });
-  recordIssued({
-    name: state.name,
-    notBefore: result.notBefore,
-    notAfter: result.notAfter,
-    renewalTime: result.renewalTime,
-    ...(state.startedAt ? { durationSeconds: (Date.now() - Date.parse(state.startedAt)) / 1000 } : {}),
-  });
+  // The injected clock, like Prepare's `startedAt`: the duration is measured on one clock.
+  const now = deps.clock.now();
+  recordIssued(
+    {
+      name: state.name,
+      notBefore: result.notBefore,
+      notAfter: result.notAfter,
+      renewalTime: result.renewalTime,
+      ...(state.startedAt ? { durationSeconds: (now.getTime() - Date.parse(state.startedAt)) / 1000 } : {}),
+    },
+    now,
+  );
   return state;
 }

@@ -7,6 +7,7 @@ process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const { flushMetrics, metrics, recordAcmeRequest, recordIssuanceFailure, recordIssued, withMetrics } =
   await import('../../shared/monitoring/metrics.js');
+const { publish } = await import('../../shared/steps/publish.js');
 
 const printed: string[] = [];
 const originalLog = console.log;
@@ -99,5 +100,56 @@ describe('Module: metrics', () => {
   it('prints nothing when the shared instance holds nothing', () => {
     flushMetrics();
     assert.deepEqual(printed, []);
+  });
+});
+
+describe('Step: publish', () => {
+  const issued = {
+    name: 'web',
+    revision: 1,
+    issuanceId: 'web-r1',
+    startedAt: '2026-03-01T00:00:00.000Z',
+    issuer: 'letsencrypt',
+    issuerKind: 'acme' as const,
+    reason: 'Issuing',
+    renewal: false,
+    spec: {} as never,
+    result: {
+      serialNumber: '01',
+      notBefore: '2026-03-01T00:00:00Z',
+      notAfter: '2026-05-30T00:00:00Z',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:certflow/certificates/web-AbCdEf',
+      versionId: 'v1',
+      renewalTime: '2026-04-30T00:00:00Z',
+    },
+  };
+  const deps = (now: string) => ({
+    events: { publish: async () => {} },
+    scheduler: { schedule: async () => {}, cancel: async () => {} },
+    clock: { now: () => new Date(now) },
+  });
+
+  before(() => {
+    console.log = (line: unknown) => void printed.push(String(line));
+  });
+
+  after(() => {
+    console.log = originalLog;
+  });
+
+  beforeEach(() => {
+    printed.length = 0;
+    metrics.clearMetrics();
+  });
+
+  it('measures the issuance duration on the injected clock', async () => {
+    await publish(issued, deps('2026-03-01T00:01:30.000Z'));
+    const [doc] = documents();
+    assert.equal(doc?.IssuanceDurationSeconds, 90);
+  });
+
+  it('counts the days to expiry from the injected clock', async () => {
+    await publish(issued, deps('2026-03-01T00:00:00.000Z'));
+    assert.equal(documents()[0]?.DaysToExpiry, 90);
   });
 });

@@ -1,10 +1,11 @@
 import { withMetrics } from '../shared/monitoring/metrics.js';
 import { systemClock } from '../shared/ports/clock.js';
-import { readSweepOptions, sweep, type SweepDependencies } from '../shared/renewal/sweep.js';
+import { sweep, type SweepDependencies } from '../shared/renewal/sweep.js';
 import { eventPublisher } from '../shared/wiring/aws/events.js';
 import { issuanceStarter } from '../shared/wiring/aws/executions.js';
 import { inventory } from '../shared/wiring/aws/inventory.js';
 import { renewalScheduler } from '../shared/wiring/aws/scheduler.js';
+import { readSweepOptions } from '../shared/wiring/environment.js';
 import { stepHandler } from '../shared/wiring/index.js';
 
 const options = readSweepOptions();

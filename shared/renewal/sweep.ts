@@ -18,7 +18,7 @@ import { dueExecutionName } from '../certificates/executions.js';
 import { dueForRecheck, recheckRenewalInfo } from './ari-recheck.js';
 import type { CertificateRecord } from '../domain/record.js';
 import { Reasons } from '../domain/status.js';
-import { CertflowError, messageOf } from '../errors.js';
+import { messageOf } from '../errors.js';
 import { logger } from '../logger.js';
 import { recordExpiring, recordSweep } from '../monitoring/metrics.js';
 import type { Clock } from '../ports/clock.js';
@@ -26,7 +26,7 @@ import type { EventPublisher } from '../ports/events.js';
 import type { IssuanceStarter, RenewalScheduler } from '../ports/executions.js';
 import type { Inventory } from '../ports/inventory.js';
 import type { ExecutionInput } from '../ports/executions.js';
-import { DEFAULT_EXPIRY_WARNING_DAYS, classify, daysToExpiry, dueTime, nextAttemptTime } from '../certificates/renewal-policy.js';
+import { classify, daysToExpiry, dueTime, nextAttemptTime } from '../certificates/renewal-policy.js';
 
 const DAY_MS = 86_400_000;
 /** Records per index page; DynamoDB returns at most 1 MB per page anyway. */
@@ -46,7 +46,7 @@ export type SweepDependencies = {
   get?: HttpGet;
 };
 
-/** Options of {@link sweep}. */
+/** Options of {@link sweep} (the deployed sweep's come from `readSweepOptions` in shared/wiring/environment.ts). */
 export interface SweepOptions {
   /** Certificates that expire within this many days are reported as expiring. */
   expiryWarningDays: number;
@@ -226,15 +226,4 @@ export async function sweep(deps: SweepDependencies, options: SweepOptions): Pro
   recordSweep({ due: report.due, expiring: report.expiring, errors: report.errors });
   logger.info('sweep done', { ...report });
   return report;
-}
-
-/** The sweep's configuration from the environment, checked once; a bad value names its variable. */
-export function readSweepOptions(env: NodeJS.ProcessEnv = process.env): SweepOptions {
-  const raw = env.CERTFLOW_EXPIRY_WARNING_DAYS;
-  if (raw === undefined || raw === '') return { expiryWarningDays: DEFAULT_EXPIRY_WARNING_DAYS };
-  const days = Number(raw);
-  if (!Number.isFinite(days) || days <= 0) {
-    throw new CertflowError(`config: CERTFLOW_EXPIRY_WARNING_DAYS must be a positive number of days, not "${raw}"`);
-  }
-  return { expiryWarningDays: days };
 }

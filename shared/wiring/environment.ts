@@ -1,6 +1,8 @@
 /** Environment variables, read once into named constants; a missing one names itself. */
+import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/renewal-policy.js';
 import type { IssuerConfig } from '../issuers/config.js';
 import { CertflowError } from '../errors.js';
+import type { SweepOptions } from '../renewal/sweep.js';
 
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[name];
@@ -52,12 +54,13 @@ export interface PacingEnvironment {
   maxWaitSeconds: number;
 }
 
-function positiveNumber(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+/** `env[name]` as a positive number (of `unit`, when given), `fallback` when unset or empty. */
+function positiveNumber(name: string, fallback: number, env: NodeJS.ProcessEnv, unit?: string): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new CertflowError(`config: ${name} must be a positive number, not "${raw}"`);
+    throw new CertflowError(`config: ${name} must be a positive number${unit ? ` of ${unit}` : ''}, not "${raw}"`);
   }
   return value;
 }
@@ -68,5 +71,12 @@ export function readRoute53Pacing(env: NodeJS.ProcessEnv = process.env): PacingE
     slotTable: requireEnv('CERTFLOW_SLOT_TABLE', env),
     requestsPerSecond: positiveNumber('CERTFLOW_ROUTE53_REQUESTS_PER_SECOND', DEFAULT_ROUTE53_REQUESTS_PER_SECOND, env),
     maxWaitSeconds: positiveNumber('CERTFLOW_ROUTE53_MAX_WAIT_SECONDS', DEFAULT_ROUTE53_MAX_WAIT_SECONDS, env),
+  };
+}
+
+/** The sweep's configuration, checked once at cold start; a bad value names its variable. */
+export function readSweepOptions(env: NodeJS.ProcessEnv = process.env): SweepOptions {
+  return {
+    expiryWarningDays: positiveNumber('CERTFLOW_EXPIRY_WARNING_DAYS', DEFAULT_EXPIRY_WARNING_DAYS, env, 'days'),
   };
 }

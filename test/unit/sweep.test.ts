@@ -18,7 +18,8 @@ import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
 process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const { flushMetrics, metrics } = await import('../../shared/monitoring/metrics.js');
-const { readSweepOptions, sweep } = await import('../../shared/renewal/sweep.js');
+const { sweep } = await import('../../shared/renewal/sweep.js');
+const { readSweepOptions } = await import('../../shared/wiring/environment.js');
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');
 const clock = { now: () => NOW };
@@ -296,5 +297,29 @@ describe('Function: readSweepOptions', () => {
 
   it('names the variable when its value is not a positive number', () => {
     assert.throws(() => readSweepOptions({ CERTFLOW_EXPIRY_WARNING_DAYS: 'soon' }), /CERTFLOW_EXPIRY_WARNING_DAYS/);
+  });
+
+  for (const raw of ['soon', '0', '-3', 'Infinity']) {
+    it(`refuses CERTFLOW_EXPIRY_WARNING_DAYS=${raw} with a config error that names the variable and its value`, () => {
+      assert.throws(() => readSweepOptions({ CERTFLOW_EXPIRY_WARNING_DAYS: raw }), {
+        name: 'CertflowError',
+        message: `config: CERTFLOW_EXPIRY_WARNING_DAYS must be a positive number of days, not "${raw}"`,
+      });
+    });
+  }
+
+  it('takes an empty CERTFLOW_EXPIRY_WARNING_DAYS as unset', () => {
+    assert.deepEqual(readSweepOptions({ CERTFLOW_EXPIRY_WARNING_DAYS: '' }), { expiryWarningDays: 20 });
+  });
+
+  it('reads only the env object it is given', () => {
+    const saved = process.env.CERTFLOW_EXPIRY_WARNING_DAYS;
+    process.env.CERTFLOW_EXPIRY_WARNING_DAYS = '7';
+    try {
+      assert.deepEqual(readSweepOptions({}), { expiryWarningDays: 20 });
+    } finally {
+      if (saved === undefined) delete process.env.CERTFLOW_EXPIRY_WARNING_DAYS;
+      else process.env.CERTFLOW_EXPIRY_WARNING_DAYS = saved;
+    }
   });
 });

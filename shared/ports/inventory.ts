@@ -16,7 +16,7 @@ export interface Inventory {
   /** One page of records in name order, through an index (never a Scan). */
   list(options?: { limit?: number; nextToken?: string }): Promise<{ items: CertificateRecord[]; nextToken?: string }>;
   /**
-   * Records whose due time (see `dueTime` in shared/renewal/policy.ts: renewal time, or the next
+   * Records whose due time (see `dueTime` in shared/certificates/renewal-policy.ts: renewal time, or the next
    * attempt after a failure) is at or before `before`, earliest first, through an index.
    */
   listDue(

@@ -12,7 +12,6 @@ import { FileAccountKeyStore, FileCertificateStore } from '../adapters/local/fil
 import { LocalEventPublisher } from '../adapters/local/local-event-publisher.js';
 import { MemoryInventory } from '../adapters/local/memory-inventory.js';
 import type { IssuerConfig } from '../issuers/config.js';
-import { DnsError } from '../errors.js';
 import { revokeCertificate } from '../certificates/revoke.js';
 import { CertflowError } from '../errors.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -20,8 +19,8 @@ import type { Dependencies } from '../wiring/dependencies.js';
 import type { DnsSolverFactory } from '../ports/dns.js';
 import type { IssuanceStarter } from '../ports/executions.js';
 import { LocalRenewalScheduler } from './scheduler.js';
-import { SolverCache } from '../solvers/dispatcher.js';
-import { DnsCnameResolver } from '../solvers/cname.js';
+import { SolverDispatcher } from '../solvers/dispatcher.js';
+import { DnsCnameResolver } from '../solvers/adapters/dns-cname-resolver.js';
 
 export interface LocalDependencyOptions {
   /** State directory (certificates, keys, accounts, inventory). */
@@ -64,10 +63,10 @@ export function localDependencies(options: LocalDependencyOptions): LocalDepende
     }),
     dns:
       options.dns ??
-      new SolverCache((solver) => {
-        if (solver.dns01.challtestsrv) return new ChalltestsrvDnsSolver(solver.dns01.challtestsrv);
-        throw new DnsError('dns: local mode supports challtestsrv solvers only');
-      }),
+      new SolverDispatcher(
+        { challtestsrv: (challtestsrv) => new ChalltestsrvDnsSolver(challtestsrv) },
+        'dns: local mode supports challtestsrv solvers only',
+      ),
     cnames: new DnsCnameResolver(options.dnsServers),
     events: new LocalEventPublisher(),
     clock: options.clock ?? systemClock,

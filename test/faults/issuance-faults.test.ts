@@ -23,7 +23,7 @@ import { TransientError } from '../../shared/errors.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import type { ExecutionResult } from '../../shared/local/state-machine.js';
 import type { CertificateStore } from '../../shared/ports/certificate-store.js';
-import { SolverCache } from '../../shared/solvers/dispatcher.js';
+import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
 import { type AcmeFaultProxy, type FaultRule, startAcmeFaultProxy } from '../support/acme-fault-proxy.js';
 import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
 import {
@@ -149,21 +149,24 @@ describe('Faults: issuance survives or fails cleanly', { skip }, () => {
               retryStrategy: quickSdkRetries,
             }),
           }));
-        return new SolverCache((config) => {
-          if (config.dns01.challtestsrv) return new ChalltestsrvDnsSolver(config.dns01.challtestsrv);
-          return {
-            present: async (records) => {
-              const ids = await (await route53Solver()).present(records);
-              route53Hooks.afterPresent?.();
-              return ids;
-            },
-            isPropagated: async (ids) => (await route53Solver()).isPropagated(ids),
-            cleanUp: async (records) => {
-              route53Hooks.beforeCleanUp?.();
-              return (await route53Solver()).cleanUp(records);
-            },
-          };
-        });
+        return new SolverDispatcher(
+          {
+            challtestsrv: (challtestsrv) => new ChalltestsrvDnsSolver(challtestsrv),
+            route53: () => ({
+              present: async (records) => {
+                const ids = await (await route53Solver()).present(records);
+                route53Hooks.afterPresent?.();
+                return ids;
+              },
+              isPropagated: async (ids) => (await route53Solver()).isPropagated(ids),
+              cleanUp: async (records) => {
+                route53Hooks.beforeCleanUp?.();
+                return (await route53Solver()).cleanUp(records);
+              },
+            }),
+          },
+          'dns: this test supports challtestsrv and route53 solvers only',
+        );
       },
     });
     // Cleanup deletes pending keys; remember them all for the final no-key-material check.

@@ -10,8 +10,7 @@ import { LambdaDnsHookSolver } from '../../shared/solvers/adapters/hook.js';
 import { getCondition } from '../../shared/domain/status.js';
 import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
-import { DnsError } from '../../shared/errors.js';
-import { SolverCache } from '../../shared/solvers/dispatcher.js';
+import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
 import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 import {
@@ -78,10 +77,10 @@ describe('Integration: issuance through the DNS hook solver', { skip }, () => {
         // The example reads the name's values from challtestsrv's DNS before removing one.
         process.env.CHALLTESTSRV_URL = pebble.challtestsrv.managementUrl;
         process.env.CHALLTESTSRV_DNS = `127.0.0.1:${pebble.challtestsrv.dnsPort}`;
-        return new SolverCache((config) => {
-          if (!config.dns01.hook) throw new DnsError('dns: this test supports hook solvers only');
-          return new LambdaDnsHookSolver({ client, functionName: config.dns01.hook.functionName });
-        });
+        return new SolverDispatcher(
+          { hook: ({ functionName }) => new LambdaDnsHookSolver({ client, functionName }) },
+          'dns: this test supports hook solvers only',
+        );
       },
     });
   });

@@ -12,7 +12,7 @@ import { Route53DnsSolver } from '../../shared/solvers/adapters/route53.js';
 import { ChalltestsrvDnsSolver } from '../../shared/solvers/adapters/challtestsrv.js';
 import { getCondition } from '../../shared/domain/status.js';
 import { type Challtestsrv, pebbleInstalled, startChalltestsrv } from '../../shared/local/pebble.js';
-import { SolverCache } from '../../shared/solvers/dispatcher.js';
+import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
 import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 import { type Route53Endpoint, startRoute53Endpoint } from '../support/route53-endpoint.js';
@@ -74,23 +74,26 @@ describe('Integration: issuance through the synthesized state machine', { skip }
         );
         void endpoint.then((e) => (route53 = e));
         let route53Solver: Route53DnsSolver | undefined;
-        return new SolverCache((config) => {
-          if (config.dns01.challtestsrv) return new ChalltestsrvDnsSolver(config.dns01.challtestsrv);
-          return {
-            async present(records) {
-              route53Solver ??= new Route53DnsSolver({ client: await client });
-              return route53Solver.present(records);
-            },
-            async isPropagated(ids) {
-              route53Solver ??= new Route53DnsSolver({ client: await client });
-              return route53Solver.isPropagated(ids);
-            },
-            async cleanUp(records) {
-              route53Solver ??= new Route53DnsSolver({ client: await client });
-              return route53Solver.cleanUp(records);
-            },
-          };
-        });
+        return new SolverDispatcher(
+          {
+            challtestsrv: (challtestsrv) => new ChalltestsrvDnsSolver(challtestsrv),
+            route53: () => ({
+              async present(records) {
+                route53Solver ??= new Route53DnsSolver({ client: await client });
+                return route53Solver.present(records);
+              },
+              async isPropagated(ids) {
+                route53Solver ??= new Route53DnsSolver({ client: await client });
+                return route53Solver.isPropagated(ids);
+              },
+              async cleanUp(records) {
+                route53Solver ??= new Route53DnsSolver({ client: await client });
+                return route53Solver.cleanUp(records);
+              },
+            }),
+          },
+          'dns: this test supports challtestsrv and route53 solvers only',
+        );
       },
     });
   });

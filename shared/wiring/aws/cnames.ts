@@ -1,4 +1,4 @@
-import { DnsCnameResolver } from '../../solvers/cname.js';
+import { DnsCnameResolver } from '../../solvers/adapters/dns-cname-resolver.js';
 import { lazy } from './config.js';
 
 /** CNAME look-ups through the Lambda's resolver (public DNS), for `cnameStrategy: Follow`. */

@@ -9,9 +9,8 @@ import { LambdaDnsHookSolver } from '../../solvers/adapters/hook.js';
 import { Route53DnsSolver } from '../../solvers/adapters/route53.js';
 import type { Route53SolverConfig } from '../../ports/dns.js';
 import { RequestPacer } from '../../solvers/request-pacing.js';
-import { DnsError } from '../../errors.js';
 import { readRoute53Pacing } from '../environment.js';
-import { SolverCache } from '../../solvers/dispatcher.js';
+import { SolverDispatcher } from '../../solvers/dispatcher.js';
 import { lazy } from './config.js';
 
 const route53Clients = new Map<string, Route53Client>();
@@ -77,16 +76,15 @@ export function lambdaClientFor(functionName: string): LambdaClient {
   return client;
 }
 
-/** DNS-01 solvers for Lambda: one solver per configuration, kept for the container's life. */
+/** DNS-01 solvers for Lambda (Route53 and hooks): one solver per configuration, kept for the container's life. */
 export const dnsSolvers = lazy(
   () =>
-    new SolverCache((solver) => {
-      const hook = solver.dns01.hook;
-      if (hook)
-        return new LambdaDnsHookSolver({ client: lambdaClientFor(hook.functionName), functionName: hook.functionName });
-      const route53 = solver.dns01.route53;
-      if (!route53)
-        throw new DnsError('dns: in AWS a solver needs a route53 or hook provider (challtestsrv is for local mode)');
-      return new Route53DnsSolver({ client: route53ClientFor(route53), hostedZoneId: route53.hostedZoneId });
-    }),
+    new SolverDispatcher(
+      {
+        hook: ({ functionName }) => new LambdaDnsHookSolver({ client: lambdaClientFor(functionName), functionName }),
+        route53: (route53) =>
+          new Route53DnsSolver({ client: route53ClientFor(route53), hostedZoneId: route53.hostedZoneId }),
+      },
+      'dns: in AWS a solver needs a route53 or hook provider (challtestsrv is for local mode)',
+    ),
 );

@@ -55,11 +55,6 @@ export function parseDeliveryMessage(body: string): DeliveryMessage {
   throw new DeliveryError('sync: a queue message is neither a certflow event nor a delivery message');
 }
 
-/** `cluster/namespace/secretName`: how logs, messages and the Synced condition name a target. */
-export function targetName(target: DeliveryTarget): string {
-  return `${target.cluster}/${target.namespace}/${target.secretName}`;
-}
-
 export function sameTarget(a: DeliveryTarget, b: DeliveryTarget): boolean {
   return a.cluster === b.cluster && a.namespace === b.namespace && a.secretName === b.secretName;
 }

@@ -23,7 +23,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Inventory } from '../ports/inventory.js';
 import { type TargetOutcome, recordOutcomes } from './delivery-status.js';
 import { isCurrent, secretManifest } from './manifest.js';
-import { sameTarget, targetName } from './messages.js';
+import { sameTarget } from './messages.js';
+import { targetName } from '../domain/spec.js';
 
 /** What the sync needs. */
 export type SyncDependencies = {

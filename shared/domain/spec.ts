@@ -113,3 +113,8 @@ export const ALLOWED_KEY_SIZES: Record<KeyAlgorithm, number[]> = {
 };
 /** Let's Encrypt accepts at most 100 names per certificate. */
 export const MAX_SANS = 100;
+
+/** `cluster/namespace/secretName`: how logs, messages and the Synced condition name a target. */
+export function targetName(target: DeliveryTarget): string {
+  return `${target.cluster}/${target.namespace}/${target.secretName}`;
+}

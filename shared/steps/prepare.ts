@@ -4,7 +4,8 @@
  */
 import { checkIdentifiersFor } from '../domain/identifiers.js';
 import { admitSpec, requireIssuer } from '../certificates/admission.js';
-import { Reasons, appendEvent, setCondition } from '../domain/status.js';
+import { Reasons } from '../domain/status.js';
+import { issuing } from '../certificates/status.js';
 import { ValidationError } from '../errors.js';
 import { applySpec, getRecord, updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
@@ -36,21 +37,7 @@ export async function prepare(
   const message = renewing ? `Renewing certificate (${reason})` : 'Issuing certificate as Secret does not exist';
   // A re-run Prepare (same execution) finds its own mark and writes nothing.
   const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) =>
-    current.status.lastIssuanceId === executionName
-      ? undefined
-      : {
-          ...current,
-          status: {
-            ...current.status,
-            conditions: setCondition(
-              current.status.conditions,
-              { type: 'Issuing', status: 'True', reason, message },
-              now,
-            ),
-            lastIssuanceId: executionName,
-          },
-          events: appendEvent(current.events, { type: 'Normal', reason: Reasons.Issuing, message }, now),
-        },
+    issuing(current, { issuanceId: executionName, reason, message }, now),
   );
   logger.info('issuance prepared', { certificate: name, revision: updated.revision, issuer: issuer.name, reason });
   return {

@@ -5,13 +5,12 @@
  * leaves Ready alone and records a warning. As in cert-manager, a failed renewal of a certificate
  * that still matches its spec and has not expired keeps `Ready=True`: only `Issuing` turns False.
  */
-import { appendEvent, getCondition, Reasons, setCondition } from '../domain/status.js';
+import { getCondition, Reasons } from '../domain/status.js';
+import { cleanupFailed, failed } from '../certificates/status.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { updateRecord } from '../inventory/records.js';
-import { nextAttemptTime } from '../certificates/renewal-policy.js';
 import { logger } from '../logger.js';
 import { recordIssuanceFailure } from '../monitoring/metrics.js';
-import type { CertificateRecord } from '../domain/record.js';
 import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
 
@@ -49,48 +48,14 @@ export async function recordFailure(
   const name = state.name;
   if (state.result) {
     logger.warn('issued, but cleanup failed', { certificate: name, error: failure.error, detail: failure.message });
-    await updateRecord(deps.inventory, deps.clock, name, (record, now) => ({
-      ...record,
-      events: appendEvent(record.events, { type: 'Warning', reason: 'CleanupFailed', message: failure.message }, now),
-    }));
+    await updateRecord(deps.inventory, deps.clock, name, (record, now) => cleanupFailed(record, failure.message, now));
     return { ...state, failure };
   }
   logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
   const issuanceId = state.issuanceId;
+  const cleanupFailure = cleanupFailureOf(state);
   const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
-    record.status.lastFailedIssuanceId === issuanceId
-      ? undefined
-      : {
-          ...record,
-          status: {
-            ...record.status,
-            conditions: setCondition(
-              stillServing(record, now)
-                ? record.status.conditions
-                : setCondition(
-                    record.status.conditions,
-                    { type: 'Ready', status: 'False', reason: Reasons.Failed, message: failure.message },
-                    now,
-                  ),
-              {
-                type: 'Issuing',
-                status: 'False',
-                reason: Reasons.Failed,
-                message: `The certificate request has failed to complete and will be retried: ${failure.message}`,
-              },
-              now,
-            ),
-            failedIssuanceAttempts: record.status.failedIssuanceAttempts + 1,
-            lastFailureTime: now.toISOString(),
-            nextAttemptTime: nextAttemptTime(now, record.status.failedIssuanceAttempts + 1).toISOString(),
-            lastFailedIssuanceId: issuanceId,
-          },
-          events: withCleanupFailure(
-            appendEvent(record.events, { type: 'Warning', reason: Reasons.Failed, message: failure.message }, now),
-            state,
-            now,
-          ),
-        },
+    failed(record, { issuanceId, message: failure.message, ...(cleanupFailure ? { cleanupFailure } : {}) }, now),
   );
   recordIssuanceFailure({
     name,
@@ -114,19 +79,9 @@ export async function recordFailure(
  * A Cleanup that failed for good after the issuance itself failed: its message (which names the
  * TXT records left behind) is kept as a `CleanupFailed` event, beside the failure it followed.
  */
-function withCleanupFailure(
-  events: CertificateRecord['events'],
-  state: FailureInput,
-  now: Date,
-): CertificateRecord['events'] {
-  if (!state.error || !state.cleanupError) return events;
+function cleanupFailureOf(state: FailureInput): string | undefined {
+  if (!state.error || !state.cleanupError) return undefined;
   const message = causeMessage(state.cleanupError.Cause);
   logger.error('cleanup failed after the issuance failed', { certificate: state.name, detail: message });
-  return appendEvent(events, { type: 'Warning', reason: 'CleanupFailed', message }, now);
-}
-
-/** The stored certificate was issued for the current spec revision and has not expired. */
-function stillServing(record: CertificateRecord, now: Date): boolean {
-  const { secretArn, revision, notAfter } = record.status;
-  return Boolean(secretArn && revision === record.revision && notAfter && Date.parse(notAfter) > now.getTime());
+  return message;
 }

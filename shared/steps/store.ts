@@ -5,12 +5,12 @@
  * certificate being served; nor does an issuance whose spec revision was overtaken by a newer one.
  */
 import { caFromChain, keyMatchesCertificate, parseCertificate, splitPemChain } from '../domain/certificate-info.js';
-import { Reasons, appendEvent, removeCondition, setCondition } from '../domain/status.js';
 import { AcmeError, StoreError, messageOf } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { orderSession } from './context.js';
 import { chooseRenewalTime } from '../certificates/renewal-policy.js';
+import { issued } from '../certificates/status.js';
 import type { AcmeSession } from '../ports/acme.js';
 import type { StepDependencies } from './dependencies.js';
 import type { IssuanceState } from './state.js';
@@ -67,38 +67,19 @@ export async function store(
     ...(ari.explanationUrl ? { explanationUrl: ari.explanationUrl } : {}),
   };
   await updateRecord(deps.inventory, deps.clock, state.name, (record, now) =>
-    record.status.serialNumber === info.serialNumber && record.status.secretArn === secretArn
-      ? undefined
-      : {
-          ...record,
-          status: {
-            ...record.status,
-            conditions: setCondition(
-              removeCondition(record.status.conditions, 'Issuing'),
-              {
-                type: 'Ready',
-                status: 'True',
-                reason: Reasons.Ready,
-                message: 'Certificate is up to date and has not expired',
-              },
-              now,
-            ),
-            notBefore: info.notBefore,
-            notAfter: info.notAfter,
-            renewalTime: renewAt.toISOString(),
-            serialNumber: info.serialNumber,
-            secretArn,
-            revision: state.revision,
-            failedIssuanceAttempts: 0,
-            nextAttemptTime: undefined,
-            renewalInfo,
-          },
-          events: appendEvent(
-            record.events,
-            { type: 'Normal', reason: Reasons.Issued, message: 'The certificate has been successfully issued' },
-            now,
-          ),
-        },
+    issued(
+      record,
+      {
+        notBefore: info.notBefore,
+        notAfter: info.notAfter,
+        renewalTime: renewAt.toISOString(),
+        serialNumber: info.serialNumber,
+        secretArn,
+        revision: state.revision,
+        renewalInfo,
+      },
+      now,
+    ),
   );
   logger.info('certificate stored', {
     certificate: state.name,

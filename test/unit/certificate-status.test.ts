@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  READY_MESSAGE,
+  cleanupFailed,
+  failed,
+  issued,
+  issuing,
+  stillServing,
+  synced,
+} from '../../shared/certificates/status.js';
+import type { CertificateRecord } from '../../shared/domain/record.js';
+import { getCondition } from '../../shared/domain/status.js';
+import { validateSpec } from '../../shared/domain/validate-spec.js';
+
+const t0 = new Date('2026-06-01T00:00:00Z');
+const t1 = new Date('2026-06-01T00:05:00Z');
+const t2 = new Date('2026-06-01T00:10:00Z');
+const target = { cluster: 'blue', namespace: 'shop', secretName: 'web-tls' };
+
+function fresh(): CertificateRecord {
+  return {
+    name: 'web',
+    spec: validateSpec({ name: 'web', issuerRef: { name: 'le' }, dnsNames: ['web.example.com'], targets: [target] }),
+    revision: 1,
+    version: 1,
+    status: { conditions: [], failedIssuanceAttempts: 0 },
+    events: [],
+    createdAt: t0.toISOString(),
+    updatedAt: t0.toISOString(),
+  };
+}
+
+const certificate = (serialNumber: string, revision = 1) => ({
+  notBefore: '2026-06-01T00:00:00.000Z',
+  notAfter: '2026-08-30T00:00:00.000Z',
+  serialNumber,
+  secretArn: `arn:aws:secretsmanager:eu-west-1:111122223333:secret:certflow/web-${serialNumber}`,
+  revision,
+  renewalTime: '2026-07-31T00:00:00.000Z',
+});
+
+const condition = (record: CertificateRecord, type: 'Ready' | 'Issuing' | 'Synced') =>
+  getCondition(record.status.conditions, type);
+const summary = (record: CertificateRecord, type: 'Ready' | 'Issuing' | 'Synced') => {
+  const c = condition(record, type);
+  return c ? `${c.status}/${c.reason}` : 'absent';
+};
+
+/** A record whose first issuance (exec-1) stored certificate `s1`. */
+function servingRecord(): CertificateRecord {
+  const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing certificate' }, t0)!;
+  return issued(started, certificate('s1'), t1)!;
+}
+
+describe('Certificate status rules', () => {
+  it('first issuance: Issuing=True without Ready, then Ready=True and Issuing removed', () => {
+    const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing certificate' }, t0)!;
+    assert.equal(summary(started, 'Issuing'), 'True/Issuing');
+    assert.equal(summary(started, 'Ready'), 'absent');
+    assert.equal(started.status.lastIssuanceId, 'exec-1');
+    assert.deepEqual(
+      started.events.map((e) => e.reason),
+      ['Issuing'],
+    );
+
+    const done = issued(started, certificate('s1'), t1)!;
+    assert.equal(summary(done, 'Ready'), 'True/Ready');
+    assert.equal(condition(done, 'Ready')!.message, READY_MESSAGE);
+    assert.equal(summary(done, 'Issuing'), 'absent');
+    assert.equal(done.status.serialNumber, 's1');
+    assert.equal(done.status.revision, 1);
+    assert.deepEqual(
+      done.events.map((e) => e.reason),
+      ['Issuing', 'Issued'],
+    );
+  });
+
+  it('renewal: Ready stays True (and keeps its transition time) while Issuing=True', () => {
+    const renewing = issuing(
+      servingRecord(),
+      { issuanceId: 'exec-2', reason: 'Renewing', message: 'Renewing certificate as renewal was scheduled' },
+      t2,
+    )!;
+    assert.equal(summary(renewing, 'Ready'), 'True/Ready');
+    assert.equal(condition(renewing, 'Ready')!.lastTransitionTime, t1.toISOString());
+    assert.equal(summary(renewing, 'Issuing'), 'True/Renewing');
+  });
+
+  it('a stored certificate resets the failures and the backoff', () => {
+    const failing = failed(servingRecord(), { issuanceId: 'exec-2', message: 'acme: rate limited' }, t2)!;
+    assert.equal(failing.status.failedIssuanceAttempts, 1);
+    assert.ok(failing.status.nextAttemptTime);
+    const again = issuing(failing, { issuanceId: 'exec-3', reason: 'Renewing', message: 'Renewing' }, t2)!;
+    const done = issued(again, certificate('s2'), t2)!;
+    assert.equal(done.status.failedIssuanceAttempts, 0);
+    assert.equal(done.status.nextAttemptTime, undefined);
+    assert.equal(done.status.serialNumber, 's2');
+    assert.equal(summary(done, 'Issuing'), 'absent');
+  });
+
+  it('a failed renewal while the old certificate still serves keeps Ready=True', () => {
+    const record = servingRecord();
+    assert.equal(stillServing(record, t2), true);
+    const failing = failed(record, { issuanceId: 'exec-2', message: 'acme: rate limited' }, t2)!;
+    assert.equal(summary(failing, 'Ready'), 'True/Ready');
+    assert.equal(summary(failing, 'Issuing'), 'False/Failed');
+    assert.match(condition(failing, 'Issuing')!.message, /will be retried: acme: rate limited$/);
+    assert.equal(failing.status.lastFailedIssuanceId, 'exec-2');
+    assert.equal(failing.status.lastFailureTime, t2.toISOString());
+    assert.deepEqual(
+      failing.events.map((e) => `${e.type}/${e.reason}`),
+      ['Normal/Issuing', 'Normal/Issued', 'Warning/Failed'],
+    );
+  });
+
+  it('a failure after the certificate expired turns Ready=False with the failing message', () => {
+    const afterExpiry = new Date('2026-09-01T00:00:00Z');
+    const record = servingRecord();
+    assert.equal(stillServing(record, afterExpiry), false);
+    const failing = failed(record, { issuanceId: 'exec-2', message: 'acme: unauthorized' }, afterExpiry)!;
+    assert.equal(summary(failing, 'Ready'), 'False/Failed');
+    assert.equal(condition(failing, 'Ready')!.message, 'acme: unauthorized');
+  });
+
+  it('a first issuance that fails turns Ready=False', () => {
+    const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing' }, t0)!;
+    const failing = failed(started, { issuanceId: 'exec-1', message: 'dns: SERVFAIL' }, t1)!;
+    assert.equal(summary(failing, 'Ready'), 'False/Failed');
+    assert.equal(summary(failing, 'Issuing'), 'False/Failed');
+  });
+
+  it('spec change: Issuing reason SpecChanged; its failure turns Ready=False (the old certificate no longer matches)', () => {
+    const changed = { ...servingRecord(), revision: 2 };
+    assert.equal(stillServing(changed, t2), false);
+    const started = issuing(changed, { issuanceId: 'exec-2', reason: 'SpecChanged', message: 'spec changed' }, t2)!;
+    assert.equal(summary(started, 'Issuing'), 'True/SpecChanged');
+    assert.equal(summary(started, 'Ready'), 'True/Ready');
+    const failing = failed(started, { issuanceId: 'exec-2', message: 'acme: rejected identifier' }, t2)!;
+    assert.equal(summary(failing, 'Ready'), 'False/Failed');
+    const done = issued(started, certificate('s2', 2), t2)!;
+    assert.equal(done.status.revision, 2);
+    assert.equal(stillServing(done, t2), true);
+  });
+
+  it('a re-run step writes nothing: each rule answers undefined when its event is recorded', () => {
+    const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing' }, t0)!;
+    assert.equal(issuing(started, { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing' }, t1), undefined);
+    const done = issued(started, certificate('s1'), t1)!;
+    assert.equal(issued(done, certificate('s1'), t2), undefined);
+    const failing = failed(done, { issuanceId: 'exec-2', message: 'x' }, t2)!;
+    assert.equal(failed(failing, { issuanceId: 'exec-2', message: 'x' }, t2), undefined);
+    assert.equal(failing.status.failedIssuanceAttempts, 1);
+  });
+
+  it('a failed issuance whose Cleanup also failed records both warnings', () => {
+    const failing = failed(
+      servingRecord(),
+      {
+        issuanceId: 'exec-2',
+        message: 'acme: finalize refused',
+        cleanupFailure: 'left _acme-challenge.web.example.com',
+      },
+      t2,
+    )!;
+    assert.deepEqual(
+      failing.events.slice(-2).map((e) => `${e.reason}: ${e.message}`),
+      ['Failed: acme: finalize refused', 'CleanupFailed: left _acme-challenge.web.example.com'],
+    );
+  });
+
+  it('cleanupFailed is a warning only: conditions and status are untouched', () => {
+    const record = servingRecord();
+    const next = cleanupFailed(record, 'left _acme-challenge.web.example.com', t2);
+    assert.deepEqual(next.status, record.status);
+    assert.deepEqual(next.events.at(-1), {
+      type: 'Warning',
+      reason: 'CleanupFailed',
+      message: 'left _acme-challenge.web.example.com',
+      time: t2.toISOString(),
+    });
+  });
+
+  it('synced: Pending, then True (an event), then SyncFailed (an event), then nothing when unchanged', () => {
+    const record = servingRecord();
+    const pending = synced(record, [{ ...target }], t1)!;
+    assert.equal(summary(pending, 'Synced'), 'False/Pending');
+    assert.equal(pending.events.length, record.events.length, 'Pending is not an event');
+
+    const entry = { ...target, serialNumber: 's1', revision: 1, syncedAt: t2.toISOString() };
+    const ok = synced(pending, [entry], t2)!;
+    assert.equal(summary(ok, 'Synced'), 'True/Synced');
+    assert.equal(ok.events.at(-1)!.reason, 'Synced');
+    assert.equal(synced(ok, [entry], t2), undefined);
+
+    const broken = synced(ok, [{ ...entry, lastError: 'kubernetes: 403' }], t2)!;
+    assert.equal(summary(broken, 'Synced'), 'False/SyncFailed');
+    assert.deepEqual([broken.events.at(-1)!.type, broken.events.at(-1)!.reason], ['Warning', 'SyncFailed']);
+    assert.equal(summary(synced(broken, [], t2)!, 'Synced'), 'absent');
+  });
+});

@@ -1,16 +1,11 @@
 /**
  * Deployment configuration: which issuers exist and where they may write DNS records. Read from
- * the `certflow` key of the CDK context (cdk.json or `-c certflow='{…}'`), with presets for
- * Let's Encrypt.
+ * the `certflow` key of the CDK context (cdk.json or `-c certflow='{…}'`), with the presets of
+ * `shared/issuers/acme/presets.ts` (Let's Encrypt, ZeroSSL); each issuer is checked by the registry.
  */
-import {
-  type AcmeIssuerConfig,
-  type IssuerConfig,
-  LETS_ENCRYPT_PRODUCTION,
-  LETS_ENCRYPT_STAGING,
-} from '../../shared/issuers/config.js';
+import { letsEncryptIssuers, zeroSslIssuer } from '../../shared/issuers/acme/presets.js';
+import { type IssuerConfig, checkIssuers } from '../../shared/issuers/registry.js';
 import type { Route53SolverConfig } from '../../shared/ports/dns.js';
-import { checkSolverConfig } from '../../shared/solvers/config.js';
 import { type DeliveryConfig, parseDeliveryConfig } from './delivery-config.js';
 
 export interface CertflowConfig {
@@ -27,34 +22,6 @@ export interface CertflowConfig {
    * per account, shared with whatever else calls it there).
    */
   route53?: { requestsPerSecond?: number };
-}
-
-/** Let's Encrypt (production and staging) with the ambient Route53 solver, for `email`. */
-export function letsEncryptIssuers(email?: string, hostedZoneId?: string): AcmeIssuerConfig[] {
-  const solvers = [{ dns01: { route53: hostedZoneId ? { hostedZoneId } : {} } }];
-  return [
-    { kind: 'acme', name: 'letsencrypt', server: LETS_ENCRYPT_PRODUCTION, ...(email ? { email } : {}), solvers },
-    { kind: 'acme', name: 'letsencrypt-staging', server: LETS_ENCRYPT_STAGING, ...(email ? { email } : {}), solvers },
-  ];
-}
-
-export const ZEROSSL = 'https://acme.zerossl.com/v2/DV90';
-
-/** ZeroSSL requires External Account Binding: its EAB key id and the secret holding its HMAC key. */
-export function zeroSslIssuer(options: {
-  keyId: string;
-  hmacKeySecretArn: string;
-  email?: string;
-  hostedZoneId?: string;
-}): AcmeIssuerConfig {
-  return {
-    kind: 'acme',
-    name: 'zerossl',
-    server: ZEROSSL,
-    ...(options.email ? { email: options.email } : {}),
-    externalAccountBinding: { keyId: options.keyId, hmacKeySecretArn: options.hmacKeySecretArn },
-    solvers: [{ dns01: { route53: options.hostedZoneId ? { hostedZoneId: options.hostedZoneId } : {} } }],
-  };
 }
 
 /** Builds the configuration from the context value (an object, or its JSON). */
@@ -90,36 +57,6 @@ function checkRoute53(route53: unknown): { requestsPerSecond?: number } {
     );
   }
   return { requestsPerSecond: rps };
-}
-
-/**
- * Refuses, at synth time, issuer options that are declared in the types but not implemented yet:
- * silently ignoring them would, for a cross-account `roleArn`, write into the wrong account.
- */
-export function checkIssuers(issuers: IssuerConfig[]): IssuerConfig[] {
-  const names = new Set<string>();
-  issuers.forEach((issuer, i) => {
-    const at = `certflow.issuers[${i}]`;
-    if (!['acme', 'selfSigned', 'ca'].includes(issuer.kind))
-      throw new Error(`${at}.kind: "${issuer.kind}" is not an issuer kind (acme, selfSigned, ca)`);
-    if (!issuer.name) throw new Error(`${at}.name: is required`);
-    if (names.has(issuer.name)) throw new Error(`${at}.name: "${issuer.name}" is declared twice`);
-    names.add(issuer.name);
-    if (issuer.kind === 'ca' && !issuer.certificateName)
-      throw new Error(`${at}.certificateName: is required for a ca issuer`);
-    if (issuer.kind !== 'acme') return;
-    if (!issuer.server) throw new Error(`${at}.server: is required for an acme issuer`);
-    const eab = issuer.externalAccountBinding;
-    if (eab && !eab.keyId) throw new Error(`${at}.externalAccountBinding.keyId: is required`);
-    if (eab && !/^arn:aws[a-z-]*:secretsmanager:/.test(eab.hmacKeySecretArn ?? '')) {
-      throw new Error(
-        `${at}.externalAccountBinding.hmacKeySecretArn: must be the ARN of a Secrets Manager secret holding the HMAC key`,
-      );
-    }
-    if (!issuer.solvers?.length) throw new Error(`${at}.solvers: an acme issuer needs at least one DNS-01 solver`);
-    issuer.solvers.forEach((solver, j) => checkSolverConfig(solver, `${at}.solvers[${j}]`));
-  });
-  return issuers;
 }
 
 /** The hook functions of every ACME solver, as configured (names or ARNs), each once. */

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import {
   DEFAULT_ROUTE53_MAX_WAIT_SECONDS,
   DEFAULT_ROUTE53_REQUESTS_PER_SECOND,

@@ -8,7 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import { acknowledgeApi, acknowledgeInvoke } from './nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';

@@ -24,7 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DELIVERY_EVENT_SOURCE, DELIVERY_EVENT_TYPES, RECONCILE_MESSAGE } from '../../shared/delivery/messages.js';
 import { SYNC_GROUP, rbacManifest } from '../../shared/delivery/rbac.js';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import { type DeliveryConfig, clusterId } from '../config/delivery-config.js';
 import { acknowledgeDelivery } from './nag.js';
 import type { CertificateStorage } from './certificate-storage.js';

@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StepName } from './pipeline-functions.js';
+import { ORDERING_KINDS } from '../../shared/issuers/registry.js';
 
 /** Errors retried with backoff: ours, and Lambda's own service hiccups. */
 export const TRANSIENT_ERRORS = [
@@ -125,11 +126,9 @@ export class IssuanceStateMachine extends Construct {
     waitForOrder.next(pollOrder);
 
     // ACME orders and validates; selfSigned and ca issuers sign at once.
-    prepare.next(
-      new sfn.Choice(this, 'IssuerKind')
-        .when(sfn.Condition.stringEquals('$.issuerKind', 'acme'), createOrder)
-        .otherwise(signStep),
-    );
+    const issuerKind = new sfn.Choice(this, 'IssuerKind');
+    for (const kind of ORDERING_KINDS) issuerKind.when(sfn.Condition.stringEquals('$.issuerKind', kind), createOrder);
+    prepare.next(issuerKind.otherwise(signStep));
     signStep.next(store);
     createOrder
       .next(present)

@@ -1,7 +1,7 @@
 /** The issuance pipeline's functions: one per state, named as the state. */
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
 import type { RequestSlots } from './request-slots.js';

@@ -10,7 +10,7 @@ import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import { AcmeClientGateway } from '../../shared/issuers/acme/acme-client-gateway.js';
 import { FileAccountKeyStore } from '../../shared/adapters/local/file-certificate-store.js';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import type { Pebble } from '../../shared/local/pebble.js';
 import { type ExecutionResult, type Handler, LocalStateMachine } from '../../shared/local/state-machine.js';
 import { setDependencies } from '../../shared/wiring/index.js';

@@ -11,7 +11,7 @@ import { applySpec, getRecord } from '../inventory/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Inventory } from '../ports/inventory.js';
 import type { IssuanceStarter, RenewalScheduler, Revoker } from '../ports/executions.js';
-import type { IssuerConfig } from '../issuers/config.js';
+import type { IssuerConfig } from '../issuers/registry.js';
 import { type ApiResponse, HttpError, json } from './http.js';
 import { certificateView } from './views.js';
 

@@ -7,7 +7,7 @@ import { checkIdentifiersFor } from '../domain/identifiers.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import { validateSpec } from '../domain/validate-spec.js';
 import { ValidationError } from '../errors.js';
-import { type IssuerConfig, findIssuer } from '../issuers/config.js';
+import { type IssuerConfig, findIssuer } from '../issuers/registry.js';
 
 /**
  * The configured issuer called `name`, or a `ValidationError` on `issuerRef.name` that lists the

@@ -1,6 +1,6 @@
 /** Revocation of a certificate's current version at the CA that issued it. */
 import { splitPemChain } from '../domain/certificate-info.js';
-import { type IssuerConfig, findIssuer } from '../issuers/config.js';
+import { type IssuerConfig, findIssuer } from '../issuers/registry.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { getRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';

@@ -1,5 +1,5 @@
 /** The issuers local mode offers without any configuration. */
-import type { IssuerConfig } from './config.js';
+import type { IssuerConfig } from './registry.js';
 
 /**
  * `selfsigned` always; `local-acme`, the local Pebble validated through its challtestsrv, when

@@ -11,7 +11,7 @@ import { ChalltestsrvDnsSolver } from '../solvers/adapters/challtestsrv.js';
 import { FileAccountKeyStore, FileCertificateStore } from '../adapters/local/file-certificate-store.js';
 import { LocalEventPublisher } from '../adapters/local/local-event-publisher.js';
 import { MemoryInventory } from '../adapters/local/memory-inventory.js';
-import type { IssuerConfig } from '../issuers/config.js';
+import type { IssuerConfig } from '../issuers/registry.js';
 import { revokeCertificate } from '../certificates/revoke.js';
 import { CertflowError } from '../errors.js';
 import { type Clock, systemClock } from '../ports/clock.js';

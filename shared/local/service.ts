@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../api/api-gateway.js';
 import { MAX_BODY_BYTES } from '../api/http.js';
 import { openApiDocument } from '../api/openapi.js';
-import type { IssuerConfig } from '../issuers/config.js';
+import type { IssuerConfig } from '../issuers/registry.js';
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/renewal-policy.js';
 import { sweep } from '../renewal/sweep.js';
 import { setDependencies } from '../wiring/index.js';

@@ -1,5 +1,5 @@
 /** Helpers the steps share: the issuer of an issuance, its solvers, and poll bookkeeping. */
-import { type AcmeIssuerConfig, type IssuerConfig, findIssuer } from '../issuers/config.js';
+import { type AcmeIssuerConfig, type IssuerConfig, findIssuer } from '../issuers/registry.js';
 import { AcmeError, ValidationError } from '../errors.js';
 import type { AcmeSession } from '../ports/acme.js';
 import type { StepDependencies } from './dependencies.js';

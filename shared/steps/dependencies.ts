@@ -1,5 +1,5 @@
 /** The ports the issuance steps use; each step's signature picks the few it needs. */
-import type { IssuerConfig } from '../issuers/config.js';
+import type { IssuerConfig } from '../issuers/registry.js';
 import type { AcmeGateway } from '../ports/acme.js';
 import type { CertificateStore } from '../ports/certificate-store.js';
 import type { Clock } from '../ports/clock.js';

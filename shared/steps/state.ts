@@ -3,7 +3,7 @@
  * public TXT values. A private key never appears here (the Finalize step writes it to the store
  * and the Store step reads it back inside its own Lambda).
  */
-import type { IssuerKind } from '../issuers/config.js';
+import type { IssuerKind } from '../issuers/registry.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import type { ExecutionInput } from '../ports/executions.js';
 

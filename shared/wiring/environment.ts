@@ -1,6 +1,6 @@
 /** Environment variables, read once into named constants; a missing one names itself. */
 import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/renewal-policy.js';
-import type { IssuerConfig } from '../issuers/config.js';
+import type { IssuerConfig } from '../issuers/registry.js';
 import { CertflowError } from '../errors.js';
 import type { SweepOptions } from '../renewal/sweep.js';
 

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { AcmeClientGateway } from '../../shared/issuers/acme/acme-client-gateway.js';
 import { configureAcmeHttp } from '../../shared/issuers/acme/http.js';
 import { FileAccountKeyStore } from '../../shared/adapters/local/file-certificate-store.js';
-import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
 import { type Pebble, pebbleInstalled, startPebble } from '../../shared/local/pebble.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';

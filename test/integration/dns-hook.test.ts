@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaDnsHookSolver } from '../../shared/solvers/adapters/hook.js';
 import { getCondition } from '../../shared/domain/status.js';
-import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
 import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';

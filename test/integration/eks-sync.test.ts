@@ -19,7 +19,7 @@ import { validateSpec } from '../../shared/domain/validate-spec.js';
 import { DeliveryError } from '../../shared/errors.js';
 import { applySpec, getRecord, updateRecord } from '../../shared/inventory/records.js';
 import { systemClock } from '../../shared/ports/clock.js';
-import { signCertificate } from '../../shared/issuers/sign-certificate.js';
+import { signCertificate } from '../../shared/issuers/x509/sign-certificate.js';
 import { setDependencies } from '../../shared/wiring/index.js';
 import { type LocalDependencies, localDependencies } from '../../shared/local/dependencies.js';
 import { captureOutput } from '../support/capture-output.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import { type Pebble, startPebble } from '../../shared/local/pebble.js';
 import { type ExecutionResult, LocalStateMachine } from '../../shared/local/state-machine.js';
 import type { Clock } from '../../shared/ports/clock.js';

@@ -5,7 +5,7 @@ import { applyCertificate } from '../../shared/api/certificates.js';
 import { handleApiRequest } from '../../shared/api/router.js';
 import { admitSpec, requireIssuer } from '../../shared/certificates/admission.js';
 import { ValidationError } from '../../shared/errors.js';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import { applySpec } from '../../shared/inventory/records.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { IssuanceStarter, RenewalScheduler, Revoker } from '../../shared/ports/executions.js';

@@ -9,7 +9,7 @@ import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js
 import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import type { IssuanceStarter, Revoker } from '../../shared/ports/executions.js';
 import type { ExecutionInput } from '../../shared/ports/executions.js';
 import { expectMatchesOpenApi } from '../support/openapi-validator.js';

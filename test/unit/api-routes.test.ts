@@ -5,7 +5,7 @@ import type { ApiResponse } from '../../shared/api/http.js';
 import { type ApiDependencies, handleApiRequest } from '../../shared/api/router.js';
 import { MAX_CONFLICT_RETRIES } from '../../shared/inventory/optimistic.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
-import type { IssuerConfig } from '../../shared/issuers/config.js';
+import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { Inventory } from '../../shared/ports/inventory.js';

@@ -12,7 +12,7 @@ import {
 } from '@peculiar/x509';
 import { AcmeClientGateway } from '../../shared/issuers/acme/acme-client-gateway.js';
 import { certificateIdentifier, fetchRenewalInfo, type HttpGet } from '../../shared/issuers/acme/ari.js';
-import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
 import { AcmeError, RateLimitedError, TransientError } from '../../shared/errors.js';
 import type { AccountKeyStore } from '../../shared/ports/acme.js';
 

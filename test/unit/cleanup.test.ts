@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AcmeIssuerConfig } from '../../shared/issuers/config.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
 import { DnsError } from '../../shared/errors.js';
 import type { CertificateStore } from '../../shared/ports/certificate-store.js';
 import type { DnsSolver } from '../../shared/ports/dns.js';

@@ -12,7 +12,7 @@ import { generatePrivateKey } from '../../shared/domain/keys.js';
 import { parseCertificate } from '../../shared/domain/certificate-info.js';
 import type { CertificateSpec, KeyAlgorithm } from '../../shared/domain/spec.js';
 import { ValidationError } from '../../shared/errors.js';
-import { signCertificate } from '../../shared/issuers/sign-certificate.js';
+import { signCertificate } from '../../shared/issuers/x509/sign-certificate.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@
  */
 import acme from 'acme-client';
 import axios, { type AxiosAdapter, type AxiosResponse } from 'axios';
-import type { AcmeIssuerConfig } from '../config.js';
+import type { AcmeIssuerConfig } from './config.js';
 import { AcmeError, TransientError } from '../../errors.js';
 import type {
   AccountKeyStore,

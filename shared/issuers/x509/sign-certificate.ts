@@ -20,11 +20,11 @@ import {
   type Extension,
   type JsonGeneralName,
 } from '@peculiar/x509';
-import { importKeys, subjectOf } from '../domain/csr.js';
-import { keyMatchesCertificate, leafAndChain } from '../domain/certificate-info.js';
-import { parseDuration } from '../domain/duration.js';
-import type { CertificateSpec, KeyUsage } from '../domain/spec.js';
-import { ValidationError, messageOf } from '../errors.js';
+import { importKeys, subjectOf } from '../../domain/csr.js';
+import { keyMatchesCertificate, leafAndChain } from '../../domain/certificate-info.js';
+import { parseDuration } from '../../domain/duration.js';
+import type { CertificateSpec, KeyUsage } from '../../domain/spec.js';
+import { ValidationError, messageOf } from '../../errors.js';
 
 /** The key and certificate of a `ca` issuer, as PEM. */
 export interface CaSigner {

@@ -30,6 +30,15 @@ export function isValidDnsName(name: string, options: { allowWildcard?: boolean 
   return labels.every((label) => HOST_LABEL.test(label));
 }
 
+/**
+ * The last label of `name` when it is all digits (`3` of `1.2.3`), else undefined. RFC 3696 §2:
+ * top-level domain names are not all-numeric, and CAs refuse such names.
+ */
+export function numericTopLevelLabel(name: string): string | undefined {
+  const last = name.split('.').at(-1) ?? '';
+  return /^[0-9]+$/.test(last) ? last : undefined;
+}
+
 /** Whether `name` is a Kubernetes DNS-1123 label (namespaces): lowercase, at most 63 characters. */
 export function isValidDnsLabel(name: string): boolean {
   return typeof name === 'string' && name.length <= 63 && DNS1123_LABEL.test(name);

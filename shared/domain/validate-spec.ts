@@ -10,6 +10,7 @@ import {
   canonicalIp,
   isValidDnsLabel,
   isValidDnsName,
+  numericTopLevelLabel,
   isValidEmailAddress,
   isValidIpAddress,
   isValidKubernetesName,
@@ -105,6 +106,12 @@ export function validateSpec(input: unknown): CertificateSpec {
     if (isValidIpAddress(dnsName)) fail(`dnsNames[${i}]`, `${quote(dnsName)} is an IP address: put it in ipAddresses`);
     if (!isValidDnsName(dnsName, { allowWildcard: true }))
       fail(`dnsNames[${i}]`, `${quote(dnsName)} is not a valid DNS name`);
+    const numeric = numericTopLevelLabel(dnsName);
+    if (numeric !== undefined)
+      fail(
+        `dnsNames[${i}]`,
+        `${quote(dnsName)} ends in an all-numeric label (${quote(numeric)}), which no CA issues for`,
+      );
     return dnsName.toLowerCase();
   });
   noDuplicates(dnsNames, 'dnsNames');

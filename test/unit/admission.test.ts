@@ -61,6 +61,30 @@ describe('Function: admitSpec', () => {
     });
   });
 
+  it('refuses, for an ACME issuer, a name whose _acme-challenge record would pass 253 characters', () => {
+    const label = 'a'.repeat(63);
+    // 237 characters: _acme-challenge. (16) + 237 = 253, the longest record DNS allows.
+    const longest = `${label}.${label}.${label}.${'b'.repeat(41)}.com`;
+    assert.equal(longest.length, 237);
+    assert.equal(admitSpec(spec({ dnsNames: [longest] }), ISSUERS).spec.dnsNames[0], longest);
+    assert.equal(admitSpec(spec({ dnsNames: [`*.${longest}`] }), ISSUERS).spec.dnsNames[0], `*.${longest}`);
+    const tooLong = `${label}.${label}.${label}.${'b'.repeat(42)}.com`;
+    assert.throws(
+      () => admitSpec(spec({ dnsNames: ['ok.example.com', tooLong] }), ISSUERS),
+      (e: Error & { field?: string }) =>
+        e.name === 'ValidationError' &&
+        e.field === 'dnsNames[1]' &&
+        e.message.endsWith(
+          `"${tooLong}" is too long for DNS-01: its challenge record _acme-challenge.${tooLong} would have 254 characters, more than DNS allows (253)`,
+        ),
+    );
+    // A CA or self-signed issuer needs no challenge record.
+    assert.equal(
+      admitSpec(spec({ issuerRef: { name: 'selfsigned' }, dnsNames: [tooLong] }), ISSUERS).issuer.name,
+      'selfsigned',
+    );
+  });
+
   it('accepts the same identifiers for an issuer that can sign them', () => {
     const { issuer } = admitSpec(spec({ issuerRef: { name: 'selfsigned' }, ipAddresses: ['192.0.2.10'] }), ISSUERS);
     assert.equal(issuer.name, 'selfsigned');

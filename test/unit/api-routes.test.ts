@@ -694,6 +694,34 @@ describe('Route: POST /certificates, ACME identifiers', () => {
     assert.equal(await inventory.get('cn'), undefined);
   });
 
+  it('refuses names the CA would refuse, naming the field, and writes nothing', async () => {
+    const label = 'a'.repeat(63);
+    const cases = [
+      { name: 'numeric', dnsNames: ['a.example.com', '999.1.1.1'], field: 'dnsNames[1]', message: /all-numeric label/ },
+      {
+        name: 'long',
+        dnsNames: [`${label}.${label}.${label}.${'b'.repeat(42)}.com`],
+        field: 'dnsNames[0]',
+        message: /is too long for DNS-01: its challenge record _acme-challenge\..* would have 254 characters/,
+      },
+    ];
+    for (const c of cases) {
+      const response = await handleApiRequest(
+        {
+          method: 'POST',
+          path: '/certificates',
+          query: {},
+          body: JSON.stringify({ name: c.name, issuerRef: { name: 'letsencrypt' }, dnsNames: c.dnsNames }),
+        },
+        deps,
+      );
+      assert.equal(response.status, 400, c.name);
+      assert.equal(errorOf(response).field, c.field);
+      assert.match(errorOf(response).message, c.message);
+      assert.equal(await inventory.get(c.name), undefined);
+    }
+  });
+
   it('refuses a limit that is not a plain integer', async () => {
     for (const limit of [' 5 ', '1e2', '0x10', '5.0', '0', '1001']) {
       const response = await handleApiRequest({ method: 'GET', path: '/certificates', query: { limit } }, deps);

@@ -214,6 +214,18 @@ describe('Function: validateSpec', () => {
         /"\*\.\*\.example\.com" is not a valid DNS name/,
       ],
       ['an inner wildcard', spec({ dnsNames: ['a.*.example.com'] }), 'dnsNames[0]', /not a valid DNS name/],
+      [
+        'an all-numeric top-level label',
+        spec({ dnsNames: ['a.com', '1.2.3'] }),
+        'dnsNames[1]',
+        /^dnsNames\[1\]: "1\.2\.3" ends in an all-numeric label \("3"\), which no CA issues for$/,
+      ],
+      [
+        'an all-numeric top-level label after a wildcard',
+        spec({ dnsNames: ['*.999.1.1.1'] }),
+        'dnsNames[0]',
+        /all-numeric label \("1"\)/,
+      ],
       ['a partial wildcard', spec({ dnsNames: ['*example.com'] }), 'dnsNames[0]', /not a valid DNS name/],
       [
         'an IP address among the DNS names',

@@ -7,9 +7,13 @@ import { Construct } from 'constructs';
 import type { StepName } from './pipeline-functions.js';
 import { ORDERING_KINDS } from '../../shared/issuers/registry.js';
 
-/** Errors retried with backoff: ours, and Lambda's own service hiccups. */
+/**
+ * Errors retried with backoff: ours, and Lambda's own service hiccups (the four of Step Functions'
+ * "Handle Lambda service exceptions" best practice, bp-lambda-serviceexception.html, and more).
+ */
 export const TRANSIENT_ERRORS = [
   'TransientError',
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',

@@ -6,7 +6,7 @@
  */
 import type { CertificateRecord } from '../domain/record.js';
 import type { DeliveryTarget } from '../domain/spec.js';
-import type { TargetDelivery } from '../domain/status.js';
+import { type TargetDelivery, boundMessage } from '../domain/status.js';
 import { synced } from '../certificates/status.js';
 import { sameTarget } from './messages.js';
 
@@ -25,7 +25,7 @@ function entryAfter(
   if (!outcome) return previous ?? { cluster, namespace, secretName };
   if (!outcome.ok) {
     // The target keeps what it held before; only the error is new.
-    return { ...(previous ?? { cluster, namespace, secretName }), lastError: outcome.error };
+    return { ...(previous ?? { cluster, namespace, secretName }), lastError: boundMessage(outcome.error) };
   }
   const unchanged =
     previous &&

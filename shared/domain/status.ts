@@ -85,6 +85,25 @@ export interface CertificateStatus {
 export const MAX_EVENTS = 50;
 
 /**
+ * Bound on each stored message (conditions, events, delivery errors), in UTF-8 bytes: 50 events
+ * and a few conditions stay far below DynamoDB's 400 KB item size. The full text is in the logs.
+ */
+export const MAX_MESSAGE_BYTES = 1024;
+const TRUNCATED = ' … (truncated; the full message is in the logs)';
+const utf8 = new TextEncoder();
+
+/** `message`, cut to {@link MAX_MESSAGE_BYTES} with a note that says so. */
+export function boundMessage(message: string): string {
+  if (utf8.encode(message).length <= MAX_MESSAGE_BYTES) return message;
+  const room = MAX_MESSAGE_BYTES - utf8.encode(TRUNCATED).length;
+  let cut = message.slice(0, room);
+  while (utf8.encode(cut).length > room) cut = cut.slice(0, -1);
+  // Never leave half of a surrogate pair.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut + TRUNCATED;
+}
+
+/**
  * Returns `conditions` with `next` set. The transition time is kept when the status does not
  * change, so `Ready=False` that fails again keeps the time it first became False.
  */
@@ -97,7 +116,9 @@ export function setCondition(
   const lastTransitionTime =
     previous && previous.status === next.status ? previous.lastTransitionTime : now.toISOString();
   const others = conditions.filter((c) => c.type !== next.type);
-  return [...others, { ...next, lastTransitionTime }].sort((a, b) => a.type.localeCompare(b.type));
+  return [...others, { ...next, message: boundMessage(next.message), lastTransitionTime }].sort((a, b) =>
+    a.type.localeCompare(b.type),
+  );
 }
 
 /** Removes a condition (cert-manager drops `Issuing` once an issuance ends). */
@@ -115,5 +136,5 @@ export function appendEvent(
   event: Omit<CertificateEvent, 'time'>,
   now: Date,
 ): CertificateEvent[] {
-  return [...events, { ...event, time: now.toISOString() }].slice(-MAX_EVENTS);
+  return [...events, { ...event, message: boundMessage(event.message), time: now.toISOString() }].slice(-MAX_EVENTS);
 }

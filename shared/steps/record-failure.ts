@@ -5,7 +5,7 @@
  * leaves Ready alone and records a warning. As in cert-manager, a failed renewal of a certificate
  * that still matches its spec and has not expired keeps `Ready=True`: only `Issuing` turns False.
  */
-import { getCondition, Reasons } from '../domain/status.js';
+import { Reasons, boundMessage, getCondition } from '../domain/status.js';
 import { cleanupFailed, failed } from '../certificates/status.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { updateRecord } from '../inventory/records.js';
@@ -70,7 +70,7 @@ export async function recordFailure(
     revision: state.revision ?? 0,
     issuer: state.issuer ?? '',
     reason: Reasons.Failed,
-    message: failure.message,
+    message: boundMessage(failure.message),
   });
   return { ...state, failure };
 }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appendEvent, MAX_EVENTS, setCondition } from '../../shared/domain/status.js';
+import { MAX_EVENTS, MAX_MESSAGE_BYTES, appendEvent, boundMessage, setCondition } from '../../shared/domain/status.js';
+import { failed } from '../../shared/certificates/status.js';
+import type { CertificateRecord } from '../../shared/domain/record.js';
+import { validateSpec } from '../../shared/domain/validate-spec.js';
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 describe('Module: status', () => {
   const t0 = new Date('2026-01-01T00:00:00Z');
@@ -26,5 +31,48 @@ describe('Module: status', () => {
     }
     assert.equal(events.length, MAX_EVENTS);
     assert.equal(events.at(-1)?.message, String(MAX_EVENTS + 9));
+  });
+
+  it('bounds each stored message to 1 KiB, saying it was cut', () => {
+    assert.equal(boundMessage('short'), 'short');
+    const exact = 'x'.repeat(MAX_MESSAGE_BYTES);
+    assert.equal(boundMessage(exact), exact);
+    const cut = boundMessage(`${'é'.repeat(600)}${'😀'.repeat(300)}`);
+    assert.ok(bytes(cut) <= MAX_MESSAGE_BYTES, `${bytes(cut)} bytes`);
+    assert.ok(bytes(cut) > MAX_MESSAGE_BYTES - 8, 'cut close to the bound');
+    assert.match(cut, /^é+ … \(truncated; the full message is in the logs\)$/);
+    const emoji = boundMessage('😀'.repeat(400));
+    assert.doesNotMatch(emoji, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/, 'no half surrogate pair');
+    const [condition] = setCondition(
+      [],
+      { type: 'Ready', status: 'False', reason: 'Failed', message: 'y'.repeat(30_000) },
+      t0,
+    );
+    assert.ok(bytes(condition!.message) <= MAX_MESSAGE_BYTES);
+    assert.ok(
+      bytes(appendEvent([], { type: 'Warning', reason: 'Failed', message: 'z'.repeat(30_000) }, t0)[0]!.message) <=
+        MAX_MESSAGE_BYTES,
+    );
+  });
+
+  it('keeps a record under DynamoDB’s 400 KB after many failures with 26 KB messages', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `${'n'.repeat(240)}-${i}.example.com`);
+    let record: CertificateRecord = {
+      name: 'web',
+      spec: validateSpec({ name: 'web', issuerRef: { name: 'le' }, dnsNames: ['web.example.com'] }),
+      revision: 1,
+      version: 1,
+      status: { conditions: [], failedIssuanceAttempts: 0 },
+      events: [],
+      createdAt: t0.toISOString(),
+      updatedAt: t0.toISOString(),
+    };
+    const message = `acme: rejected identifiers ${names.join(', ')}`;
+    assert.ok(bytes(message) > 25_000);
+    for (let i = 0; i < 80; i++) {
+      record = failed(record, { issuanceId: `exec-${i}`, message, cleanupFailure: message }, t1)!;
+    }
+    assert.equal(record.status.failedIssuanceAttempts, 80);
+    assert.ok(bytes(JSON.stringify(record)) < 100_000, `${bytes(JSON.stringify(record))} bytes`);
   });
 });

@@ -69,7 +69,12 @@ export class CertflowStack extends Stack {
       }),
       expiryWarningDays: props.config.alerts?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
     });
-    for (const fn of [pipeline.functions.Publish, pipeline.functions.RecordFailure, this.api.handler]) {
+    for (const fn of [
+      pipeline.functions.Publish,
+      pipeline.functions.RecordFailure,
+      this.api.handler,
+      this.api.revoker,
+    ]) {
       const writer = asFunction(fn);
       for (const [name, value] of Object.entries(this.renewal.schedulerEnvironment)) writer.addEnvironment(name, value);
       this.renewal.grantSchedule(writer);

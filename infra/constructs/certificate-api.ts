@@ -14,6 +14,9 @@ import type { CertificateStorage } from './certificate-storage.js';
 import type { InventoryTable } from './inventory-table.js';
 import { certflowFunction } from './certflow-function.js';
 
+/** The API function's timeout: below API Gateway's 29 s integration timeout. */
+export const API_TIMEOUT_SECONDS = 25;
+
 export interface CertificateApiProps {
   issuers: readonly IssuerConfig[];
   storage: CertificateStorage;
@@ -39,7 +42,9 @@ export class CertificateApi extends Construct {
       ...common,
       file: 'api',
       description: 'certflow: the certificate API',
-      grants: { inventory: true, inventoryList: true },
+      // Under API Gateway's 29 s integration timeout (API Gateway quotas, REST APIs), so the
+      // function never runs on after the caller got a 504.
+      grants: { inventory: true, inventoryList: true, timeoutSeconds: API_TIMEOUT_SECONDS },
       environment: {
         CERTFLOW_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
         CERTFLOW_REVOKE_FUNCTION: this.revoker.functionName,

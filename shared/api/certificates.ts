@@ -6,8 +6,7 @@ import { Reasons } from '../domain/status.js';
 import { ValidationError } from '../errors.js';
 import { admitSpec } from '../certificates/admission.js';
 import { revisionExecutionName, renewalExecutionName } from '../certificates/executions.js';
-import { optimistically } from '../inventory/optimistic.js';
-import { applySpec, getRecord } from '../inventory/records.js';
+import { applySpec, deleteLatest, getRecord } from '../inventory/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Inventory } from '../ports/inventory.js';
 import type { IssuanceStarter, RenewalScheduler, Revoker } from '../ports/executions.js';
@@ -108,8 +107,10 @@ export async function deleteCertificate(
   const record = await getRecord(deps.inventory, checkName(name));
   const revoked = revoke === 'true' && Boolean(record.status.secretArn);
   if (revoked) {
+    // The revoker deletes the record and the schedule itself once the CA revoked, so a caller
+    // that gives up (API Gateway answers 504 after 29 s) still leaves no revoked certificate
+    // managed; deleting here again is a no-op then.
     await deps.revoker.revoke(record.name);
-    // Revoked is final: stop managing it even if an issuance step wrote in the meantime.
     await deleteLatest(deps.inventory, record.name);
   } else {
     await deps.inventory.delete(record.name, record.version);
@@ -117,11 +118,4 @@ export async function deleteCertificate(
   // After the record: a schedule that fires for a deleted certificate finds nothing to do.
   await deps.scheduler.cancel(record.name);
   return json(200, { name: record.name, deleted: true, revoked });
-}
-
-/** Deletes whatever version is stored now, re-reading when a concurrent write moved it. */
-async function deleteLatest(inventory: Inventory, name: string): Promise<void> {
-  await optimistically(inventory, name, async (current) => {
-    if (current) await inventory.delete(name, current.version);
-  });
 }

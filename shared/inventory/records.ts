@@ -70,3 +70,10 @@ export async function applySpec(
     return { record: next, changed: true };
   });
 }
+
+/** Deletes whatever version is stored now, re-reading when a concurrent write moved it; none is fine. */
+export async function deleteLatest(inventory: Inventory, name: string): Promise<void> {
+  await optimistically(inventory, name, async (current) => {
+    if (current) await inventory.delete(name, current.version);
+  });
+}

@@ -26,7 +26,10 @@ export interface RenewalScheduler {
   cancel(name: string): Promise<void>;
 }
 
-/** Revokes a certificate's current version at its CA (`DELETE …?revoke=true`). */
+/**
+ * Revokes a certificate's current version at its CA (`DELETE …?revoke=true`), then stops managing
+ * it: its record and its schedule are deleted (its secret is kept). Safe to call again.
+ */
 export interface Revoker {
   revoke(name: string): Promise<void>;
 }

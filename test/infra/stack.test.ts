@@ -294,6 +294,11 @@ describe('Stack: Certflow', () => {
       }
     });
 
+    it('ends the API function before API Gateway’s 29 s integration timeout', () => {
+      const api = resources[functionOf(resources, 'api')]!.Properties!;
+      assert.ok(api.Timeout < 29, `api: Timeout ${api.Timeout}`);
+    });
+
     it('tags every function with a handler file that exists in functions/', () => {
       const files = functions.map(([id, p]) => {
         const tag = asArray<{ Key: string; Value: string }>(p.Tags).find((t) => t.Key === 'certflow:step');
@@ -355,6 +360,20 @@ describe('Stack: Certflow', () => {
       }
     });
 
+    it('retries the Lambda service exceptions Step Functions documents as transient, in every task', () => {
+      assert.ok(tasks.length >= 10, `${tasks.length} tasks`);
+      const documented = [
+        'Lambda.ClientExecutionTimeoutException',
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+      ];
+      for (const [name, state] of tasks) {
+        const retried = asArray<Json>(state.Retry).flatMap((r) => r.ErrorEquals as string[]);
+        for (const error of documented) assert.ok(retried.includes(error), `${name} retries ${error}`);
+      }
+    });
+
     it('retries RateLimitedError in every task', () => {
       for (const [name, state] of tasks) {
         const retry = asArray<Json>(state.Retry).find((r) => r.ErrorEquals.includes('RateLimitedError'));
@@ -405,6 +424,11 @@ describe('Stack: Certflow', () => {
         const resources = asArray(statement.Resource).map(render);
         assert.ok(resources.length > 0 && resources.every((r) => r.startsWith(underPrefix)), `${owner}: ${resources}`);
       }
+    });
+
+    it('lets the revoke function delete the schedule of the certificate it revoked', () => {
+      const actions = actionsOf(statementsOfFunction(resources, 'revoke'));
+      assert.ok(actions.includes('scheduler:DeleteSchedule'), actions.join(', '));
     });
 
     it('keeps Publish away from Secrets Manager and KMS', () => {

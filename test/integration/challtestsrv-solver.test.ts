@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DnsError, RETRYABLE_ERRORS, TransientError } from '../../shared/errors.js';
 import { type Challtestsrv, freePort, startChalltestsrv } from '../../shared/local/pebble.js';
+import type { DnsSolver } from '../../shared/ports/dns.js';
 import { ChalltestsrvDnsSolver } from '../../shared/solvers/adapters/challtestsrv.js';
 import { txtValues } from '../support/issuance-harness.js';
 
@@ -67,7 +68,7 @@ async function launch(dnsPort: number, managementPort: number): Promise<{ url: s
 
 describe('Integration: ChalltestsrvDnsSolver on pebble-challtestsrv', { skip }, () => {
   let server: Challtestsrv;
-  let solver: ChalltestsrvDnsSolver;
+  let solver: DnsSolver;
   const txt = (name: string) => txtValues(server.dnsPort, name);
 
   before(async () => {

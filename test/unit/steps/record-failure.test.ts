@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LocalEventPublisher } from '../../shared/adapters/local/local-event-publisher.js';
-import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
-import { validateSpec } from '../../shared/domain/validate-spec.js';
-import { applySpec } from '../../shared/inventory/records.js';
-import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
-import { recordFailure } from '../../shared/steps/record-failure.js';
+import { LocalEventPublisher } from '../../../shared/adapters/local/local-event-publisher.js';
+import { MemoryInventory } from '../../../shared/adapters/local/memory-inventory.js';
+import { validateSpec } from '../../../shared/domain/validate-spec.js';
+import { applySpec } from '../../../shared/inventory/records.js';
+import { LocalRenewalScheduler } from '../../../shared/local/scheduler.js';
+import { recordFailure } from '../../../shared/steps/record-failure.js';
 
 const lambdaCause = (errorType: string, errorMessage: string) => JSON.stringify({ errorType, errorMessage });
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateSpec } from '../../shared/domain/validate-spec.js';
-import { AcmeError } from '../../shared/errors.js';
-import type { AcmeOrderRequest, AcmeSession } from '../../shared/ports/acme.js';
-import type { Dependencies } from '../../shared/wiring/dependencies.js';
-import type { IssuanceState } from '../../shared/steps/state.js';
-import { createOrder } from '../../shared/steps/create-order.js';
+import { validateSpec } from '../../../shared/domain/validate-spec.js';
+import { AcmeError } from '../../../shared/errors.js';
+import type { AcmeOrderRequest, AcmeSession } from '../../../shared/ports/acme.js';
+import type { Dependencies } from '../../../shared/wiring/dependencies.js';
+import type { IssuanceState } from '../../../shared/steps/state.js';
+import { createOrder } from '../../../shared/steps/create-order.js';
 
 /** A session recording newOrder bodies; the CA's answers are canned (no ACME server involved). */
 function session(options: { refuseReplaces?: boolean } = {}) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
-import { DnsError } from '../../shared/errors.js';
-import type { CertificateStore } from '../../shared/ports/certificate-store.js';
-import type { DnsSolver } from '../../shared/ports/dns.js';
-import type { IssuanceState } from '../../shared/steps/state.js';
-import { cleanup } from '../../shared/steps/cleanup.js';
+import type { AcmeIssuerConfig } from '../../../shared/issuers/registry.js';
+import { DnsError } from '../../../shared/errors.js';
+import type { CertificateStore } from '../../../shared/ports/certificate-store.js';
+import type { DnsSolver } from '../../../shared/ports/dns.js';
+import type { IssuanceState } from '../../../shared/steps/state.js';
+import { cleanup } from '../../../shared/steps/cleanup.js';
 
 const issuer: AcmeIssuerConfig = {
   kind: 'acme',

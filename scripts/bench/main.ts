@@ -13,7 +13,7 @@ import { type CertflowRun, startCertflow } from './certflow.js';
 import { ACM_EXPORTABLE_PER_FQDN, type IssuanceCost, issuanceCost, monthlyCost } from './cost.js';
 import { type Peer, certbotPeer, ensurePeersInstalled, legoPeer } from './peers.js';
 import { envInt, kib, markdownTable, median, perSecond, pool, seconds, usd } from './stats.js';
-import { type BurstRound, startBurstRig } from '../../test/support/renewal-burst.js';
+import { type BurstRound, startBurstRig } from '../rigs/renewal-burst.js';
 
 const settings = {
   singleRuns: envInt('BENCH_RUNS', 5, 1, 50),

@@ -25,7 +25,7 @@ import type { ExecutionResult } from '../../shared/local/state-machine.js';
 import type { CertificateStore } from '../../shared/ports/certificate-store.js';
 import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
 import { type AcmeFaultProxy, type FaultRule, startAcmeFaultProxy } from '../support/acme-fault-proxy.js';
-import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
+import { type Harness, startHarness, txtValues, verifyChain } from '../../scripts/rigs/issuance-harness.js';
 import {
   type KeyPem,
   assertNoKeyMaterial,
@@ -33,7 +33,7 @@ import {
   harnessKeyPems,
   recordingPendingKeys,
 } from '../support/key-material.js';
-import { type Route53Endpoint, startRoute53Endpoint } from '../support/route53-endpoint.js';
+import { type Route53Endpoint, startRoute53Endpoint } from '../../scripts/rigs/route53-endpoint.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 

@@ -11,7 +11,7 @@ import { getCondition } from '../../shared/domain/status.js';
 import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
-import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
+import { type Harness, startHarness, txtValues, verifyChain } from '../../scripts/rigs/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 import {
   type LambdaEndpoint,

@@ -7,9 +7,9 @@ import { Route53DnsSolver } from '../../shared/solvers/adapters/route53.js';
 import { ChalltestsrvDnsSolver } from '../../shared/solvers/adapters/challtestsrv.js';
 import { startChalltestsrv as startLocalChalltestsrv } from '../../shared/local/pebble.js';
 import { CONFORMANCE_DOMAIN, runDnsSolverConformance } from '../support/dns-solver-conformance.js';
-import { txtValues } from '../support/issuance-harness.js';
+import { txtValues } from '../../scripts/rigs/issuance-harness.js';
 import { LOCAL_LAMBDA_CREDENTIALS, type LocalLambdaHandler, startLambdaEndpoint } from '../support/lambda-endpoint.js';
-import { startRoute53Endpoint } from '../support/route53-endpoint.js';
+import { startRoute53Endpoint } from '../../scripts/rigs/route53-endpoint.js';
 
 const credentials = { accessKeyId: 'AKIDCERTFLOWTEST', secretAccessKey: 'not-a-secret' };
 

@@ -6,7 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, QueryCommand, ScanCommand } f
 import { DynamoDbInventory } from '../../shared/adapters/aws/dynamodb-inventory.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
 import { ConflictError, StoreError } from '../../shared/errors.js';
-import { type Dynalite, startDynalite } from '../support/dynalite.js';
+import { type Dynalite, startDynalite } from '../../scripts/rigs/dynalite.js';
 
 /** A record with every optional part filled in, so a lossy round trip would show. */
 function record(name: string, version: number, message = 'issued'): CertificateRecord {

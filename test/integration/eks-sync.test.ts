@@ -22,7 +22,7 @@ import { systemClock } from '../../shared/ports/clock.js';
 import { signCertificate } from '../../shared/issuers/x509/sign-certificate.js';
 import { setDependencies } from '../../shared/wiring/index.js';
 import { type LocalDependencies, localDependencies } from '../../shared/local/dependencies.js';
-import { captureOutput } from '../support/capture-output.js';
+import { captureOutput } from '../../scripts/rigs/capture-output.js';
 import { assertNoKeyMaterial } from '../support/key-material.js';
 import { KubernetesApi } from '../support/kubernetes-api.js';
 import { SqsSimulator } from '../support/sqs-simulator.js';

@@ -13,9 +13,9 @@ import { ChalltestsrvDnsSolver } from '../../shared/solvers/adapters/challtestsr
 import { getCondition } from '../../shared/domain/status.js';
 import { type Challtestsrv, pebbleInstalled, startChalltestsrv } from '../../shared/local/pebble.js';
 import { SolverDispatcher } from '../../shared/solvers/dispatcher.js';
-import { type Harness, startHarness, txtValues, verifyChain } from '../support/issuance-harness.js';
+import { type Harness, startHarness, txtValues, verifyChain } from '../../scripts/rigs/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
-import { type Route53Endpoint, startRoute53Endpoint } from '../support/route53-endpoint.js';
+import { type Route53Endpoint, startRoute53Endpoint } from '../../scripts/rigs/route53-endpoint.js';
 
 // On CI a missing pebble is a failure (startPebble says how to install it), never a silent skip.
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';

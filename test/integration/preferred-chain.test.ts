@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
-import { type Harness, startHarness, verifyChain } from '../support/issuance-harness.js';
+import { type Harness, startHarness, verifyChain } from '../../scripts/rigs/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';

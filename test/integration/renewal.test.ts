@@ -12,7 +12,7 @@ import { LocalIssuanceStarter } from '../../shared/local/issuance-starter.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { sweep } from '../../shared/renewal/sweep.js';
-import { type Harness, startHarness } from '../support/issuance-harness.js';
+import { type Harness, startHarness } from '../../scripts/rigs/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';

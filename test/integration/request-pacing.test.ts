@@ -10,8 +10,8 @@ import { DynamoDbSlotBook } from '../../shared/solvers/adapters/dynamodb-slot-bo
 import { paceRequests } from '../../shared/solvers/adapters/sdk-request-pacing.js';
 import { MemorySlotBook } from '../../shared/solvers/adapters/memory-slot-book.js';
 import { RequestPacer } from '../../shared/solvers/request-pacing.js';
-import { type Dynalite, startDynalite } from '../support/dynalite.js';
-import { type Route53Endpoint, startRoute53Endpoint } from '../support/route53-endpoint.js';
+import { type Dynalite, startDynalite } from '../../scripts/rigs/dynalite.js';
+import { type Route53Endpoint, startRoute53Endpoint } from '../../scripts/rigs/route53-endpoint.js';
 
 describe('Class: DynamoDbSlotBook on dynalite', () => {
   let db: Dynalite;

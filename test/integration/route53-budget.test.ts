@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
-import { type BurstRig, startBurstRig } from '../support/renewal-burst.js';
+import { type BurstRig, startBurstRig } from '../../scripts/rigs/renewal-burst.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';
 const CERTIFICATES = 10;

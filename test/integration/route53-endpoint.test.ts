@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { Route53DnsSolver } from '../../shared/solvers/adapters/route53.js';
 import { TransientError } from '../../shared/errors.js';
-import { startRoute53Endpoint, type Route53Endpoint } from '../support/route53-endpoint.js';
+import { startRoute53Endpoint, type Route53Endpoint } from '../../scripts/rigs/route53-endpoint.js';
 
 const credentials = { accessKeyId: 'AKIDCERTFLOWTEST', secretAccessKey: 'not-a-secret' };
 

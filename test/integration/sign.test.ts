@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { getCondition } from '../../shared/domain/status.js';
 import { pebbleInstalled } from '../../shared/local/pebble.js';
-import { type Harness, startHarness } from '../support/issuance-harness.js';
+import { type Harness, startHarness } from '../../scripts/rigs/issuance-harness.js';
 import { assertNoKeyMaterial, harnessHaystacks, harnessKeyPems } from '../support/key-material.js';
 
 const skip = pebbleInstalled() || process.env.CI ? false : 'pebble is not installed (apt-get install -y pebble)';

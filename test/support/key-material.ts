@@ -15,7 +15,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileAccountKeyStore, FileCertificateStore } from '../../shared/adapters/local/file-certificate-store.js';
 import type { CertificateStore } from '../../shared/ports/certificate-store.js';
-import type { Harness } from './issuance-harness.js';
+import type { Harness } from '../../scripts/rigs/issuance-harness.js';
 
 /** Private JWK members: `d` for every key type, the CRT parameters for RSA. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;

@@ -75,7 +75,14 @@ const under = (path: string, folder: string) => path === folder || path.startsWi
 describe('Architecture: the folder map', () => {
   it('reads every source folder (the check is not vacuous)', () => {
     const folders = new Set(local.map((i) => folderOf(i.from)));
-    for (const folder of ['shared/steps', 'shared/ports', 'shared/issuers/acme', 'shared/solvers', 'shared/wiring/aws'])
+    for (const folder of [
+      'shared/steps',
+      'shared/ports',
+      'shared/issuers/acme',
+      'shared/solvers',
+      'shared/wiring/aws',
+      'scripts/rigs',
+    ])
       assert.ok(folders.has(folder), `${folder} has no imports`);
     assert.ok(local.length > 500, `only ${local.length} imports found`);
   });
@@ -111,6 +118,11 @@ describe('Architecture: the folder map', () => {
       (i) => !['functions', 'shared/wiring', 'shared/local', 'scripts'].some((f) => under(i.from, f)),
     );
     assert.deepEqual(strangers, []);
+  });
+
+  it('keeps scripts/ from importing test/ (the rigs both use live in scripts/rigs)', () => {
+    const intoTests = importsFrom('scripts').filter((i) => under(i.to, 'test'));
+    assert.deepEqual(intoTests, []);
   });
 
   it('imports the AWS SDK only in adapters and the wiring', () => {

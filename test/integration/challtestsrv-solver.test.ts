@@ -11,7 +11,7 @@ import { DnsError, RETRYABLE_ERRORS, TransientError } from '../../shared/errors.
 import { type Challtestsrv, freePort, startChalltestsrv } from '../../shared/local/pebble.js';
 import type { DnsSolver } from '../../shared/ports/dns.js';
 import { ChalltestsrvDnsSolver } from '../../shared/solvers/adapters/challtestsrv.js';
-import { txtValues } from '../support/issuance-harness.js';
+import { txtValues } from '../../scripts/rigs/issuance-harness.js';
 
 const installed = spawnSync('sh', ['-c', 'command -v pebble-challtestsrv']).status === 0;
 // As the other integration tests: on CI a missing pebble is a failure, never a silent skip.

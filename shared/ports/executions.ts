@@ -7,6 +7,12 @@ export interface ExecutionInput {
   name?: string;
   /** Why this issuance runs (cert-manager's reason): first issuance, renewal, spec change… */
   reason?: string;
+  /**
+   * Set by the Step Functions starter, unique per start request: it makes the input of each start
+   * differ, so Step Functions answers `ExecutionAlreadyExists` for any existing execution of the
+   * name instead of returning a running one as if just started. Prepare only logs it.
+   */
+  startRequestId?: string;
 }
 
 /** Starts issuance executions (Step Functions StartExecution in AWS). */

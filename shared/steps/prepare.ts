@@ -39,7 +39,13 @@ export async function prepare(
   const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) =>
     issuing(current, { issuanceId: executionName, reason, message }, now),
   );
-  logger.info('issuance prepared', { certificate: name, revision: updated.revision, issuer: issuer.name, reason });
+  logger.info('issuance prepared', {
+    certificate: name,
+    revision: updated.revision,
+    issuer: issuer.name,
+    reason,
+    ...(input.startRequestId ? { startRequestId: input.startRequestId } : {}),
+  });
   return {
     name,
     revision: updated.revision,

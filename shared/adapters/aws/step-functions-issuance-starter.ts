@@ -1,4 +1,13 @@
-/** {@link IssuanceStarter} on Step Functions StartExecution. */
+/**
+ * {@link IssuanceStarter} on Step Functions StartExecution.
+ *
+ * StartExecution is idempotent for Standard workflows: the same name and the same input as a
+ * running execution succeeds and returns that execution; a closed one, or another input, gets
+ * `ExecutionAlreadyExists` (Step Functions API reference, StartExecution). Each start here carries
+ * its own `startRequestId`, so any existing execution of the name answers `ExecutionAlreadyExists`
+ * and `started: false` means the same as in local mode: this call started nothing.
+ */
+import { randomUUID } from 'node:crypto';
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StoreError } from '../../errors.js';
 import type { IssuanceStarter } from '../../ports/executions.js';
@@ -14,7 +23,7 @@ export class StepFunctionsIssuanceStarter implements IssuanceStarter {
         new StartExecutionCommand({
           stateMachineArn: this.options.stateMachineArn,
           name: executionName,
-          input: JSON.stringify(input),
+          input: JSON.stringify({ ...input, startRequestId: randomUUID() }),
         }),
       );
       return { started: true, executionId: result.executionArn };

@@ -2,9 +2,10 @@
  * `npm run bench`: certflow's local pipeline against lego and certbot on one Pebble, the Lambda
  * bundles' cold-start weight, and the cost per certificate at list prices. Prints Markdown and
  * writes the same results as JSON to bench/results/<timestamp>.json. Counts come from BENCH_*
- * (scripts/bench/settings.ts); each scenario is one file of scripts/bench/scenarios/.
+ * (scenarios/settings.ts). Each scenario is one file of scenarios/, built on the measuring parts
+ * of measure/ (certflow's pipeline, the peers, the bundles, the prices); report.ts renders.
  */
-import type { BundleWeight } from './bundles.js';
+import type { BundleWeight } from './measure/bundles.js';
 import type { BurstRound } from '../rigs/renewal-burst.js';
 import { render, writeResults } from './report.js';
 import { coldStart } from './scenarios/cold-start.js';
@@ -16,7 +17,7 @@ import { route53Burst } from './scenarios/route53-burst.js';
 import { sequential } from './scenarios/sequential.js';
 import { twoNames } from './scenarios/two-names.js';
 import { wildcard } from './scenarios/wildcard.js';
-import { readSettings } from './settings.js';
+import { readSettings } from './scenarios/settings.js';
 
 const settings = readSettings();
 

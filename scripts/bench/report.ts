@@ -6,12 +6,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BurstRound } from '../rigs/renewal-burst.js';
-import { ACME_STEPS, type BundleWeight } from './bundles.js';
-import { ACM_EXPORTABLE_PER_FQDN, type MonthlyCost } from './cost.js';
+import { ACME_STEPS, type BundleWeight } from './measure/bundles.js';
+import { ACM_EXPORTABLE_PER_FQDN, type MonthlyCost } from './measure/cost.js';
 import type { CostRow } from './scenarios/cost-runs.js';
 import { type Scenario, TOOLS, type Tool } from './scenarios/context.js';
-import type { BenchSettings } from './settings.js';
-import { kib, markdownTable, perSecond, seconds, usd } from './stats.js';
+import type { BenchSettings } from './scenarios/settings.js';
+import { kib, markdownTable, perSecond, seconds, usd } from './measure/stats.js';
 
 export interface ReportInput {
   settings: BenchSettings;

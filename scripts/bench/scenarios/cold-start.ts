@@ -1,6 +1,6 @@
 /** Every function bundled as it is deployed, each bundle's size and its module load time. */
 import { join } from 'node:path';
-import { type BundleWeight, measureBundles } from '../bundles.js';
+import { type BundleWeight, measureBundles } from '../measure/bundles.js';
 import type { Bench } from './context.js';
 
 export function coldStart(bench: Bench): Promise<BundleWeight[]> {

@@ -6,10 +6,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPebble } from '../../../shared/local/pebble.js';
-import { type CertflowPipeline, startCertflow } from '../certflow.js';
-import { type Peer, certbotPeer, ensurePeersInstalled, legoPeer } from '../peers.js';
-import type { BenchSettings } from '../settings.js';
-import { median } from '../stats.js';
+import { type CertflowPipeline, startCertflow } from '../measure/certflow.js';
+import { type Peer, certbotPeer, ensurePeersInstalled, legoPeer } from '../measure/peers.js';
+import type { BenchSettings } from './settings.js';
+import { median } from '../measure/stats.js';
 
 export type Tool = 'certflow' | 'lego' | 'certbot';
 export const TOOLS: Tool[] = ['certflow', 'lego', 'certbot'];

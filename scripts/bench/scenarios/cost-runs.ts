@@ -2,8 +2,8 @@
  * Two certflow issuances, one name and ten names, priced from what they did (state transitions,
  * handler calls and time, API calls); the first one also priced for a month of 1,000 certificates.
  */
-import type { CertflowRun } from '../certflow.js';
-import { type IssuanceCost, type MonthlyCost, issuanceCost, monthlyCost } from '../cost.js';
+import type { CertflowRun } from '../measure/certflow.js';
+import { type IssuanceCost, type MonthlyCost, issuanceCost, monthlyCost } from '../measure/cost.js';
 import { type Bench, host } from './context.js';
 
 export interface CostRow {

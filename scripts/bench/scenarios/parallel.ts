@@ -2,7 +2,7 @@
  * BENCH_PARALLEL_COUNT one-name certificates at once: certflow starts them all as concurrent
  * executions, a peer runs them through BENCH_PEER_PROCESSES processes. Certificates per second.
  */
-import { pool } from '../stats.js';
+import { pool } from '../measure/stats.js';
 import { type Bench, type Scenario, host, interleaved, timed } from './context.js';
 
 export function parallel(bench: Bench): Promise<Scenario> {

@@ -2,7 +2,7 @@
  * The two-name certificate again, by certflow alone, with the Wait states' own lengths (≥ 1 s, as
  * in AWS) instead of BENCH_WAIT_MS: the median time of the runs that succeeded.
  */
-import { median } from '../stats.js';
+import { median } from '../measure/stats.js';
 import { type Bench, host } from './context.js';
 
 export async function twoNamesRealWaits(bench: Bench): Promise<number> {

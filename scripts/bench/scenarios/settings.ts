@@ -1,5 +1,5 @@
 /** The bench's knobs. It takes no command-line arguments: every count comes from a BENCH_* variable. */
-import { envInt } from './stats.js';
+import { envInt } from '../measure/stats.js';
 
 /** Reads the BENCH_* variables; an unset one takes its default, an out-of-range one its bound. */
 export function readSettings() {

@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../../infra/config/certflow-config.js';
-import { synthesize } from '../../infra/synth.js';
+import { loadConfig } from '../../../infra/config/certflow-config.js';
+import { synthesize } from '../../../infra/synth.js';
 import { median } from './stats.js';
-import { ACME_FUNCTION_FILES } from '../../infra/constructs/pipeline-functions.js';
+import { ACME_FUNCTION_FILES } from '../../../infra/constructs/pipeline-functions.js';
 
 /** Steps whose functions speak ACME (the 1 MB budget); every other function has 300 KB. */
 export const ACME_STEPS = ACME_FUNCTION_FILES;

@@ -6,15 +6,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../infra/config/certflow-config.js';
-import { synthesizeTemplate } from '../../infra/synth.js';
-import { AcmeClientGateway } from '../../shared/issuers/acme/acme-client-gateway.js';
-import { FileAccountKeyStore } from '../../shared/adapters/local/file-certificate-store.js';
-import type { IssuerConfig } from '../../shared/issuers/registry.js';
-import type { Pebble } from '../../shared/local/pebble.js';
-import { type ExecutionResult, type Handler, LocalStateMachine } from '../../shared/local/state-machine.js';
-import { setDependencies } from '../../shared/wiring/index.js';
-import { localDependencies } from '../../shared/local/dependencies.js';
+import { loadConfig } from '../../../infra/config/certflow-config.js';
+import { synthesizeTemplate } from '../../../infra/synth.js';
+import { AcmeClientGateway } from '../../../shared/issuers/acme/acme-client-gateway.js';
+import { FileAccountKeyStore } from '../../../shared/adapters/local/file-certificate-store.js';
+import type { IssuerConfig } from '../../../shared/issuers/registry.js';
+import type { Pebble } from '../../../shared/local/pebble.js';
+import { type ExecutionResult, type Handler, LocalStateMachine } from '../../../shared/local/state-machine.js';
+import { setDependencies } from '../../../shared/wiring/index.js';
+import { localDependencies } from '../../../shared/local/dependencies.js';
 
 /** Which AWS service a local port stands for, and whether a call reads or writes. */
 export type ApiKind = 'secretsManager' | 'dynamodbRead' | 'dynamodbWrite' | 'eventBridge' | 'scheduler';
@@ -84,7 +84,7 @@ export async function startCertflow(pebble: Pebble, options: { waitMs: number; r
   deps.scheduler = counting(deps.scheduler, () => 'scheduler', counts);
   setDependencies(deps);
   const loadHandler = async (step: string): Promise<Handler> => {
-    const handler = (await import(`../../functions/${step}.ts`)).handler as Handler;
+    const handler = (await import(`../../../functions/${step}.ts`)).handler as Handler;
     return async (event) => {
       const started = performance.now();
       try {

@@ -33,8 +33,10 @@ export interface BurstRound {
   failed: { name: string; reason: string }[];
   route53Calls: number;
   throttled: number;
-  /** The most requests Route53 served in any one second. */
+  /** The most requests Route53 served in any one second (never above the endpoint's limit). */
   peakPerSecond: number;
+  /** The most requests the pipeline sent in any one second, throttled ones included. */
+  peakSentPerSecond: number;
   seconds: number;
   /** `_acme-challenge` TXT sets left in the zone afterwards. */
   leftoverRecords: number;
@@ -200,6 +202,10 @@ export async function startBurstRig(options: BurstOptions): Promise<BurstRig> {
         route53Calls: calls.length,
         throttled: calls.filter((call) => call.throttled).length,
         peakPerSecond: route53.peakServed(1000, t0),
+        peakSentPerSecond: peakWithin(
+          calls.map((call) => call.at),
+          1000,
+        ),
         seconds,
         leftoverRecords: route53
           .records()
@@ -224,4 +230,15 @@ export async function startBurstRig(options: BurstOptions): Promise<BurstRig> {
       await dynalite.close();
     },
   };
+}
+
+/** The most of `times` (ms, ascending) within any `windowMs`. */
+function peakWithin(times: readonly number[], windowMs: number): number {
+  let peak = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= windowMs) start++;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
 }

@@ -51,6 +51,10 @@ describe('Stack: Route53 request budget', () => {
   });
 
   it('lets exactly the Route53 steps book slots, with the table, the rate and the wait in their environment', () => {
+    // The loop below checks only the functions it finds: make sure it finds them all.
+    for (const step of [...ROUTE53_STEPS, 'prepare', 'store', 'api', 'sweep'])
+      assert.ok(steps.has(step), `${step} is tagged`);
+    assert.ok(steps.size >= 17, `${steps.size} tagged functions`);
     for (const [step, { fn }] of steps) {
       const books = statementsOf(template, fn).some(
         (s) => [s.Action].flat().includes('dynamodb:UpdateItem') && JSON.stringify(s.Resource).includes(`"${table}"`),

@@ -103,6 +103,24 @@ export class Monitoring extends Construct {
         metric: props.stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
         threshold: 1,
       }),
+      // An execution that times out or is stopped ends without Cleanup and RecordFailure: no
+      // IssuanceFailures metric tells of it, so these two alarms do (AWS/States metrics).
+      executionsTimedOut: alarm(
+        'ExecutionsTimedOut',
+        'an issuance execution timed out (its certificate may stay Issuing)',
+        {
+          metric: props.stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          threshold: 1,
+        },
+      ),
+      executionsAborted: alarm(
+        'ExecutionsAborted',
+        'an issuance execution was stopped (its certificate may stay Issuing)',
+        {
+          metric: props.stateMachine.metricAborted({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          threshold: 1,
+        },
+      ),
       issuanceFailures: alarm('IssuanceFailures', 'an issuance failed (the certificate name is in the logs)', {
         metric: certflowMetric(MetricNames.IssuanceFailures, 'Sum', FIVE_MINUTES),
         threshold: 1,

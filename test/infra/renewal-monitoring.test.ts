@@ -199,7 +199,7 @@ describe('Stack: Certflow renewal and monitoring', () => {
     };
 
     it('sends every alarm to the alert topic', () => {
-      assert.equal(alarms.length, 7);
+      assert.equal(alarms.length, 9);
       for (const alarm of alarms) assert.deepEqual(alarm.AlarmActions, [{ Ref: topicId }], alarm.AlarmDescription);
     });
 
@@ -224,6 +224,17 @@ describe('Stack: Certflow renewal and monitoring', () => {
       const [alarm] = alarmOn('ExecutionsFailed');
       assert.equal(alarm?.Namespace, 'AWS/States');
       assert.deepEqual(alarm?.Dimensions, [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }]);
+    });
+
+    it('alarms on an execution that timed out or was stopped (neither reaches RecordFailure)', () => {
+      for (const metric of ['ExecutionsTimedOut', 'ExecutionsAborted']) {
+        const [alarm] = alarmOn(metric);
+        assert.equal(alarm?.Namespace, 'AWS/States', metric);
+        assert.equal(alarm?.Statistic, 'Sum', metric);
+        assert.equal(alarm?.Threshold, 1, metric);
+        assert.deepEqual(alarm?.Dimensions, [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }], metric);
+        assert.equal((alarm?.AlarmActions as unknown[] | undefined)?.length, 1, `${metric} notifies the topic`);
+      }
     });
 
     it('alarms on issuance failures, sweep errors and a failed sweep', () => {

@@ -6,7 +6,7 @@ import type { CertificateSpec } from './spec.js';
 const MAX_DNS_NAME = 253;
 
 /** The DNS-01 record of a name (RFC 8555 §8.4); a wildcard's is its base domain's. */
-function challengeRecordName(dnsName: string): string {
+export function challengeRecordName(dnsName: string): string {
   return `_acme-challenge.${dnsName.replace(/^\*\./, '')}`;
 }
 

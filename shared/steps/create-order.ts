@@ -2,6 +2,7 @@
  * CreateOrder: opens the issuer's account (created on first use), creates the order and reads
  * its authorizations. Authorizations the CA already holds as valid need no challenge.
  */
+import { challengeRecordName } from '../domain/identifiers.js';
 import { selectSolver } from '../solvers/selection.js';
 import { AcmeError, DnsError } from '../errors.js';
 import { logger } from '../logger.js';
@@ -75,6 +76,6 @@ export async function createOrder(
 
 /** `_acme-challenge.<name>`, or where its CNAME chain ends when the solver follows CNAMEs. */
 async function recordNameFor(identifier: string, solver: AcmeSolverConfig, cnames: CnameResolver): Promise<string> {
-  const name = `_acme-challenge.${identifier}`;
+  const name = challengeRecordName(identifier);
   return solver.dns01.cnameStrategy === 'Follow' ? followCnames(cnames, name) : name;
 }

@@ -198,4 +198,19 @@ describe('Certificate status rules', () => {
     assert.deepEqual([broken.events.at(-1)!.type, broken.events.at(-1)!.reason], ['Warning', 'SyncFailed']);
     assert.equal(summary(synced(broken, [], t2)!, 'Synced'), 'absent');
   });
+
+  it('keeps a record under DynamoDB’s 400 KB after many failures with 26 KB messages', () => {
+    const names = Array.from({ length: 100 }, (_, i) => `${'n'.repeat(240)}-${i}.example.com`);
+    let record = fresh();
+    const message = `acme: rejected identifiers ${names.join(', ')}`;
+    assert.ok(Buffer.byteLength(message) > 25_000);
+    for (let i = 0; i < 80; i++) {
+      record = failed(record, { issuanceId: `exec-${i}`, message, cleanupFailure: message }, t1)!;
+    }
+    assert.equal(record.status.failedIssuanceAttempts, 80);
+    assert.ok(
+      Buffer.byteLength(JSON.stringify(record)) < 100_000,
+      `${Buffer.byteLength(JSON.stringify(record))} bytes`,
+    );
+  });
 });

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_EVENTS, MAX_MESSAGE_BYTES, appendEvent, boundMessage, setCondition } from '../../shared/domain/status.js';
-import { failed } from '../../shared/certificates/status.js';
-import type { CertificateRecord } from '../../shared/domain/record.js';
-import { validateSpec } from '../../shared/domain/validate-spec.js';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -53,26 +50,5 @@ describe('Module: status', () => {
       bytes(appendEvent([], { type: 'Warning', reason: 'Failed', message: 'z'.repeat(30_000) }, t0)[0]!.message) <=
         MAX_MESSAGE_BYTES,
     );
-  });
-
-  it('keeps a record under DynamoDB’s 400 KB after many failures with 26 KB messages', () => {
-    const names = Array.from({ length: 100 }, (_, i) => `${'n'.repeat(240)}-${i}.example.com`);
-    let record: CertificateRecord = {
-      name: 'web',
-      spec: validateSpec({ name: 'web', issuerRef: { name: 'le' }, dnsNames: ['web.example.com'] }),
-      revision: 1,
-      version: 1,
-      status: { conditions: [], failedIssuanceAttempts: 0 },
-      events: [],
-      createdAt: t0.toISOString(),
-      updatedAt: t0.toISOString(),
-    };
-    const message = `acme: rejected identifiers ${names.join(', ')}`;
-    assert.ok(bytes(message) > 25_000);
-    for (let i = 0; i < 80; i++) {
-      record = failed(record, { issuanceId: `exec-${i}`, message, cleanupFailure: message }, t1)!;
-    }
-    assert.equal(record.status.failedIssuanceAttempts, 80);
-    assert.ok(bytes(JSON.stringify(record)) < 100_000, `${bytes(JSON.stringify(record))} bytes`);
   });
 });

@@ -6,6 +6,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { StepName } from './pipeline-functions.js';
 import { ORDERING_KINDS } from '../../shared/issuers/registry.js';
+import { ISSUANCE_TIMEOUT_MS } from '../../shared/certificates/executions.js';
 
 /**
  * Errors retried with backoff: ours, and Lambda's own service hiccups (the four of Step Functions'
@@ -40,7 +41,9 @@ export interface IssuanceStateMachineProps {
  * Prepare → CreateOrder → PresentChallenges → CheckPropagation ⇄ Wait → AcceptChallenges →
  * PollAuthorizations ⇄ Wait → Finalize → PollOrder ⇄ Wait → Store → Cleanup → Publish;
  * selfSigned and ca: Prepare → Sign → Store → Cleanup → Publish.
- * Every step's failure is caught into Cleanup → RecordFailure. Waiting is done by Wait states
+ * Every step's failure is caught into Cleanup → RecordFailure. Prepare ends at `AlreadyIssuing`
+ * when another issuance of the revision holds the certificate; an issuance superseded meanwhile
+ * ends at `Superseded` after its Cleanup (see shared/certificates/lease.ts). Waiting is done by Wait states
  * whose length the polling step sets (`$.poll.delaySeconds`, from the CA's Retry-After).
  */
 export class IssuanceStateMachine extends Construct {
@@ -102,6 +105,11 @@ export class IssuanceStateMachine extends Construct {
       errorPath: '$.failure.error',
       causePath: '$.failure.message',
     });
+    // Ended without a certificate and without a failure (see shared/certificates/lease.ts): another
+    // issuance of the revision holds the certificate, or this one was superseded meanwhile.
+    const ended = sfn.Condition.isPresent('$.ended');
+    const alreadyIssuing = new sfn.Succeed(this, 'AlreadyIssuing');
+    const superseded = new sfn.Succeed(this, 'Superseded');
     const poll = (name: string) => new sfn.Wait(this, name, { time: sfn.WaitTime.secondsPath('$.poll.delaySeconds') });
     const done = sfn.Condition.booleanEquals('$.poll.done', true);
 
@@ -130,7 +138,7 @@ export class IssuanceStateMachine extends Construct {
     waitForOrder.next(pollOrder);
 
     // ACME orders and validates; selfSigned and ca issuers sign at once.
-    const issuerKind = new sfn.Choice(this, 'IssuerKind');
+    const issuerKind = new sfn.Choice(this, 'IssuerKind').when(ended, alreadyIssuing);
     for (const kind of ORDERING_KINDS) issuerKind.when(sfn.Condition.stringEquals('$.issuerKind', kind), createOrder);
     prepare.next(issuerKind.otherwise(signStep));
     signStep.next(store);
@@ -145,17 +153,23 @@ export class IssuanceStateMachine extends Construct {
     store
       .next(cleanup)
       .next(
-        new sfn.Choice(this, 'CleanedUp').when(sfn.Condition.isPresent('$.error'), recordFailure).otherwise(publish),
+        new sfn.Choice(this, 'CleanedUp')
+          .when(sfn.Condition.isPresent('$.error'), recordFailure)
+          .when(ended, superseded)
+          .otherwise(publish),
       );
     publish.next(issued);
     recordFailure.next(
-      new sfn.Choice(this, 'StillIssued').when(sfn.Condition.isPresent('$.result'), publish).otherwise(failed),
+      new sfn.Choice(this, 'StillIssued')
+        .when(ended, superseded)
+        .when(sfn.Condition.isPresent('$.result'), publish)
+        .otherwise(failed),
     );
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(prepare),
       stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.hours(2),
+      timeout: Duration.millis(ISSUANCE_TIMEOUT_MS),
       tracingEnabled: true,
       logs: {
         destination: new logs.LogGroup(this, 'Logs', {

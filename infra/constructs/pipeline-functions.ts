@@ -13,7 +13,8 @@ export { STEP_TAG } from './certflow-function.js';
 export const PIPELINE_STEPS = {
   Prepare: { file: 'prepare', grants: { inventory: true } },
   CreateOrder: { file: 'create-order', grants: { acme: true, secrets: 'readWrite' } },
-  PresentChallenges: { file: 'present-challenges', grants: { route53: 'write' } },
+  // inventory: the TXT values are named in the lease before they are written.
+  PresentChallenges: { file: 'present-challenges', grants: { route53: 'write', inventory: true } },
   CheckPropagation: { file: 'check-propagation', grants: { route53: 'wait' } },
   AcceptChallenges: { file: 'accept-challenges', grants: { acme: true, secrets: 'read' } },
   PollAuthorizations: { file: 'poll-authorizations', grants: { acme: true, secrets: 'read' } },

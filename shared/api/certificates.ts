@@ -7,6 +7,7 @@ import { ValidationError } from '../errors.js';
 import { admitSpec } from '../certificates/admission.js';
 import { revisionExecutionName, renewalExecutionName } from '../certificates/executions.js';
 import { applySpec, deleteLatest, getRecord } from '../inventory/records.js';
+import { liveLease } from '../certificates/lease.js';
 import type { Clock } from '../ports/clock.js';
 import type { Inventory } from '../ports/inventory.js';
 import type { IssuanceStarter, RenewalScheduler, Revoker } from '../ports/executions.js';
@@ -82,9 +83,14 @@ export async function certificateEvents(name: string, deps: ApiDependencies): Pr
   return json(200, (await getRecord(deps.inventory, checkName(name))).events);
 }
 
-/** `POST /certificates/{name}/renew`: issue now, like `cmctl renew`. */
+/**
+ * `POST /certificates/{name}/renew`: issue now, like `cmctl renew`. While an issuance holds the
+ * certificate it is a no-op (as cert-manager's renew of a certificate already issuing): 202 with
+ * the certificate as it stands, `Issuing=True`, nothing started.
+ */
 export async function renewCertificate(name: string, deps: ApiDependencies): Promise<ApiResponse> {
   const record = await getRecord(deps.inventory, checkName(name));
+  if (liveLease(record, deps.clock.now())) return json(202, certificateView(record));
   await deps.issuance.start(renewalExecutionName(record, deps.clock.now()), {
     name: record.name,
     reason: 'ManuallyTriggered',

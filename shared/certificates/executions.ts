@@ -8,6 +8,13 @@ import type { CertificateRecord } from '../domain/record.js';
 
 const MAX_NAME = 80;
 
+/**
+ * The issuance state machine's `TimeoutSeconds` (2 hours): no execution lives longer, so a lease
+ * older than this belongs to an execution that has ended, and a pending key older than this to
+ * an issuance that is over.
+ */
+export const ISSUANCE_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+
 function generation(record: Pick<CertificateRecord, 'createdAt'>): string {
   return Date.parse(record.createdAt).toString(36);
 }
@@ -33,4 +40,12 @@ export function renewalExecutionName(record: Pick<CertificateRecord, 'name'>, no
  */
 export function dueExecutionName(record: Pick<CertificateRecord, 'name'>, due: Date): string {
   return fit(record.name, `-due-${due.getTime().toString(36)}`);
+}
+
+/**
+ * A fresh start of an issuance whose execution ended without releasing its lease (timed out,
+ * aborted, or failed outside any Catch): the sweep starts it under this name, with the attempt.
+ */
+export function restartExecutionName(record: Pick<CertificateRecord, 'name'>, attempt: number, now: Date): string {
+  return fit(record.name, `-a${attempt}-${now.getTime().toString(36)}`);
 }

@@ -6,6 +6,7 @@
 import { parseDuration } from '../domain/duration.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import type { CertificateStatus } from '../domain/status.js';
+import { leaseExpiry } from './lease.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -56,6 +57,17 @@ export function dueTime(
   const checkAfter = status.renewalInfo?.checkAfter;
   if (checkAfter && status.renewalTime && Date.parse(checkAfter) < Date.parse(status.renewalTime)) return checkAfter;
   return status.renewalTime;
+}
+
+/**
+ * The due index's key: when the sweep must look at this certificate next. While an issuance holds
+ * the lease, when that lease expires (the sweep looks at it again then); otherwise {@link dueTime}.
+ */
+export function indexDueTime(
+  status: Pick<CertificateStatus, 'renewalTime' | 'nextAttemptTime' | 'renewalInfo' | 'issuance'>,
+): string | undefined {
+  if (status.issuance) return leaseExpiry(status.issuance).toISOString();
+  return dueTime(status);
 }
 
 /** What `chooseRenewalTime` decides from. */

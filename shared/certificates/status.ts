@@ -18,6 +18,8 @@ import {
   type CertificateEvent,
   type CertificateStatus,
   type Condition,
+  type Leftover,
+  type PresentedRecord,
   type TargetDelivery,
   Reasons,
   appendEvent,
@@ -33,14 +35,17 @@ export const READY_MESSAGE = 'Certificate is up to date and has not expired';
 /** An issuance starts (Prepare). */
 export interface IssuingEvent {
   issuanceId: string;
+  /** The issuer it orders from (kept in the lease: whoever cleans up after it needs its solvers). */
+  issuer: string;
   /** The condition's reason: why it started (`Issuing`, `Renewing`, `SpecChanged`, …). */
   reason: string;
   message: string;
 }
 
 /**
- * `Issuing=True` with the issuance's reason; the issuance is remembered as the last started.
- * Undefined when this issuance already marked the record.
+ * `Issuing=True` with the issuance's reason; the issuance takes the certificate's lease
+ * (`status.issuance`, see lease.ts: the caller decides with `decideLease` first) and is
+ * remembered as the last started. Undefined when this issuance already marked the record.
  */
 export function issuing(record: CertificateRecord, event: IssuingEvent, now: Date): CertificateRecord | undefined {
   if (record.status.lastIssuanceId === event.issuanceId) return undefined;
@@ -54,9 +59,22 @@ export function issuing(record: CertificateRecord, event: IssuingEvent, now: Dat
         now,
       ),
       lastIssuanceId: event.issuanceId,
+      issuance: {
+        id: event.issuanceId,
+        revision: record.revision,
+        generation: record.createdAt,
+        startedAt: now.toISOString(),
+        issuer: event.issuer,
+      },
     },
     events: appendEvent(record.events, { type: 'Normal', reason: Reasons.Issuing, message: event.message }, now),
   };
+}
+
+/** The status without the lease: the issuance that held it has ended. */
+function released(status: CertificateStatus): CertificateStatus {
+  const { issuance: _ended, ...rest } = status;
+  return rest;
 }
 
 /** A certificate was stored as the current one (Store). */
@@ -72,8 +90,31 @@ export interface IssuedEvent {
 }
 
 /**
- * `Ready=True`, `Issuing` removed, the certificate's fields set and the failure count and backoff
- * reset. Undefined when this certificate is already the recorded one.
+ * The TXT values issuance `issuanceId` is about to present, kept in its lease so that whoever
+ * ends an execution that died (the execution-ended rule, the sweep) can remove them. Undefined
+ * when the lease is not this issuance's, or already names them all.
+ */
+export function presenting(
+  record: CertificateRecord,
+  issuanceId: string,
+  records: readonly PresentedRecord[],
+): CertificateRecord | undefined {
+  const lease = record.status.issuance;
+  if (lease?.id !== issuanceId) return undefined;
+  const known = lease.presented ?? [];
+  const key = (r: PresentedRecord) => `${r.solver}\n${r.recordName}\n${r.value}`;
+  const have = new Set(known.map(key));
+  const added = records.filter((r) => !have.has(key(r)));
+  if (added.length === 0) return undefined;
+  return {
+    ...record,
+    status: { ...record.status, issuance: { ...lease, presented: [...known, ...added] } },
+  };
+}
+
+/**
+ * `Ready=True`, `Issuing` removed, the certificate's fields set, the lease released and the
+ * failure count and backoff reset. Undefined when this certificate is already the recorded one.
  */
 export function issued(record: CertificateRecord, event: IssuedEvent, now: Date): CertificateRecord | undefined {
   if (record.status.serialNumber === event.serialNumber && record.status.secretArn === event.secretArn) {
@@ -82,7 +123,7 @@ export function issued(record: CertificateRecord, event: IssuedEvent, now: Date)
   return {
     ...record,
     status: {
-      ...record.status,
+      ...released(record.status),
       conditions: setCondition(
         removeCondition(record.status.conditions, 'Issuing'),
         { type: 'Ready', status: 'True', reason: Reasons.Ready, message: READY_MESSAGE },
@@ -121,9 +162,21 @@ export interface FailedEvent {
   cleanupFailure?: string;
 }
 
+/** The TXT values of the lease, when a failed Cleanup left them: the sweep removes them later. */
+function leftoversAfter(record: CertificateRecord, event: FailedEvent, now: Date): Leftover[] | undefined {
+  const lease = record.status.issuance;
+  const kept = record.status.leftovers;
+  if (event.cleanupFailure === undefined || lease?.id !== event.issuanceId || !lease.presented?.length) return kept;
+  return [
+    ...(kept ?? []),
+    { issuanceId: lease.id, issuer: lease.issuer, records: lease.presented, since: now.toISOString() },
+  ];
+}
+
 /**
- * `Issuing=False` (reason `Failed`), one more failed attempt and the next attempt after
- * cert-manager's backoff. `Ready=False` too, unless the stored certificate still serves: as in
+ * `Issuing=False` (reason `Failed`), the lease released, one more failed attempt and the next
+ * attempt after cert-manager's backoff; with a failed Cleanup, the TXT values it presented are
+ * kept as leftovers. `Ready=False` too, unless the stored certificate still serves: as in
  * cert-manager, a failed renewal of a certificate that matches its spec and has not expired
  * keeps `Ready=True`. Undefined when this issuance's failure is already counted.
  */
@@ -137,11 +190,12 @@ export function failed(record: CertificateRecord, event: FailedEvent, now: Date)
         { type: 'Ready', status: 'False', reason: Reasons.Failed, message: event.message },
         now,
       );
+  const leftovers = leftoversAfter(record, event, now);
   const events = appendEvent(record.events, { type: 'Warning', reason: Reasons.Failed, message: event.message }, now);
   return {
     ...record,
     status: {
-      ...record.status,
+      ...released(record.status),
       conditions: setCondition(
         ready,
         {
@@ -156,6 +210,7 @@ export function failed(record: CertificateRecord, event: FailedEvent, now: Date)
       lastFailureTime: now.toISOString(),
       nextAttemptTime: nextAttemptTime(now, attempts).toISOString(),
       lastFailedIssuanceId: event.issuanceId,
+      ...(leftovers ? { leftovers } : {}),
     },
     events:
       event.cleanupFailure === undefined
@@ -164,9 +219,48 @@ export function failed(record: CertificateRecord, event: FailedEvent, now: Date)
   };
 }
 
-/** The certificate was stored, but Cleanup failed for good: a `CleanupFailed` warning, nothing else. */
-export function cleanupFailed(record: CertificateRecord, message: string, now: Date): CertificateRecord {
-  return { ...record, events: appendEvent(record.events, { type: 'Warning', reason: 'CleanupFailed', message }, now) };
+/** The sweep removed the TXT values issuance `issuanceId` left behind: an event, and they are forgotten. */
+export function leftoversRemoved(
+  record: CertificateRecord,
+  issuanceId: string,
+  now: Date,
+): CertificateRecord | undefined {
+  const kept = record.status.leftovers ?? [];
+  const gone = kept.find((l) => l.issuanceId === issuanceId);
+  if (!gone) return undefined;
+  const rest = kept.filter((l) => l !== gone);
+  return {
+    ...record,
+    status: { ...record.status, leftovers: rest.length ? rest : undefined },
+    events: appendEvent(
+      record.events,
+      {
+        type: 'Normal',
+        reason: 'LeftoversRemoved',
+        message: `Removed ${gone.records.length} TXT value(s) left behind by ${issuanceId}: ${gone.records.map((r) => r.recordName).join(', ')}`,
+      },
+      now,
+    ),
+  };
+}
+
+/**
+ * The certificate was stored, but Cleanup failed for good: a `CleanupFailed` warning, and the TXT
+ * values it could not remove are kept as leftovers for the sweep.
+ */
+export function cleanupFailed(
+  record: CertificateRecord,
+  message: string,
+  now: Date,
+  left?: Omit<Leftover, 'since'>,
+): CertificateRecord {
+  const known = record.status.leftovers ?? [];
+  const keep = left && left.records.length > 0 && !known.some((l) => l.issuanceId === left.issuanceId);
+  return {
+    ...record,
+    status: keep ? { ...record.status, leftovers: [...known, { ...left, since: now.toISOString() }] } : record.status,
+    events: appendEvent(record.events, { type: 'Warning', reason: 'CleanupFailed', message }, now),
+  };
 }
 
 /** Reasons of the `Synced` condition. */

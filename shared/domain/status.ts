@@ -79,6 +79,43 @@ export interface CertificateStatus {
   lastIssuanceId?: string;
   /** The issuance whose failure was last counted (a re-run RecordFailure counts nothing). */
   lastFailedIssuanceId?: string;
+  /**
+   * The issuance that holds the certificate now (single flight): taken by Prepare, released when
+   * the issuance is stored or fails. Store and RecordFailure act only while they hold it.
+   */
+  issuance?: IssuanceLease;
+  /** TXT values a Cleanup could not remove, kept until the sweep removes them. */
+  leftovers?: Leftover[];
+}
+
+/** A TXT value an issuance presented: enough to remove it again. Public data. */
+export interface PresentedRecord {
+  recordName: string;
+  value: string;
+  /** Index of the issuer's solver that presented it. */
+  solver: number;
+}
+
+/** The issuance that holds a certificate (see `shared/certificates/lease.ts`). */
+export interface IssuanceLease {
+  /** The execution's name: unique, never reused. */
+  id: string;
+  /** The spec revision it issues. */
+  revision: number;
+  /** The record's creation time when it started: a certificate deleted and applied again is another. */
+  generation: string;
+  startedAt: string;
+  /** The issuer it orders from, and the TXT values it presented (written before presenting them). */
+  issuer: string;
+  presented?: PresentedRecord[];
+}
+
+/** TXT values left behind by an issuance whose Cleanup failed. */
+export interface Leftover {
+  issuanceId: string;
+  issuer: string;
+  records: PresentedRecord[];
+  since: string;
 }
 
 /** Bound on the event history kept per certificate. */

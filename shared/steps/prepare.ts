@@ -10,12 +10,14 @@ import { ValidationError } from '../errors.js';
 import { applySpec, getRecord, updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import type { StepDependencies } from './dependencies.js';
-import type { IssuanceState, PrepareInput } from './state.js';
+import { decideLease } from '../certificates/lease.js';
+import type { IssuanceLease } from '../domain/status.js';
+import type { BusyState, IssuanceState, PrepareInput } from './state.js';
 
 export async function prepare(
   event: PrepareInput,
   deps: Pick<StepDependencies, 'issuers' | 'inventory' | 'clock'>,
-): Promise<IssuanceState> {
+): Promise<IssuanceState | BusyState> {
   const { input, executionName } = event;
   if (!executionName) throw new ValidationError('executionName', 'is required');
   // The same admission as the API's apply: a spec given here is refused with the same words.
@@ -35,10 +37,24 @@ export async function prepare(
   const renewing = Boolean(record.status.secretArn);
   const reason = input.reason ?? (renewing ? Reasons.Renewing : Reasons.Issuing);
   const message = renewing ? `Renewing certificate (${reason})` : 'Issuing certificate as Secret does not exist';
-  // A re-run Prepare (same execution) finds its own mark and writes nothing.
-  const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) =>
-    issuing(current, { issuanceId: executionName, reason, message }, now),
-  );
+  // One conditional write takes the lease: of two starts racing, one issues and the other ends
+  // here, before the CA is asked anything. A re-run Prepare (same execution) writes nothing.
+  let busy: IssuanceLease | undefined;
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (current, now) => {
+    const decision = decideLease(current, executionName, now);
+    busy = decision.kind === 'busy' ? decision.holder : undefined;
+    if (busy) return undefined;
+    return issuing(current, { issuanceId: executionName, issuer: issuer.name, reason, message }, now);
+  });
+  const holder = busy as IssuanceLease | undefined;
+  if (holder) {
+    logger.info('issuance not started: another issuance of this revision is running', {
+      certificate: name,
+      holder: holder.id,
+      revision: holder.revision,
+    });
+    return { name, ended: 'busy', holder: holder.id };
+  }
   logger.info('issuance prepared', {
     certificate: name,
     revision: updated.revision,
@@ -50,6 +66,7 @@ export async function prepare(
     name,
     revision: updated.revision,
     issuanceId: executionName,
+    generation: updated.createdAt,
     startedAt: deps.clock.now().toISOString(),
     issuer: issuer.name,
     issuerKind: issuer.kind,

@@ -8,6 +8,8 @@
 import { Reasons, boundMessage, getCondition } from '../domain/status.js';
 import { cleanupFailed, failed } from '../certificates/status.js';
 import { dueExecutionName } from '../certificates/executions.js';
+import { holdsLease } from '../certificates/lease.js';
+import { NotFoundError } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { recordIssuanceFailure } from '../monitoring/metrics.js';
@@ -46,17 +48,47 @@ export async function recordFailure(
     return { ...state, failure };
   }
   const name = state.name;
+  const issuanceId = state.issuanceId;
   if (state.result) {
     logger.warn('issued, but cleanup failed', { certificate: name, error: failure.error, detail: failure.message });
-    await updateRecord(deps.inventory, deps.clock, name, (record, now) => cleanupFailed(record, failure.message, now));
+    const records = (state.acme?.challenges ?? []).map(({ recordName, value, solver }) => ({
+      recordName,
+      value,
+      solver,
+    }));
+    const left = state.issuer ? { issuanceId, issuer: state.issuer, records } : undefined;
+    await quietlyIfGone(
+      updateRecord(deps.inventory, deps.clock, name, (record, now) =>
+        cleanupFailed(record, failure.message, now, left),
+      ),
+    );
     return { ...state, failure };
   }
+  const holder = { issuanceId, revision: state.revision ?? 0, generation: state.generation };
+  if (state.ended === 'superseded' || !holdsLease(await deps.inventory.get(name), holder)) {
+    logger.info('superseded issuance ended; no failure counted', {
+      certificate: name,
+      issuanceId,
+      error: failure.error,
+      detail: failure.message,
+    });
+    return { ...state, failure, ended: 'superseded' };
+  }
   logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
-  const issuanceId = state.issuanceId;
   const cleanupFailure = cleanupFailureOf(state);
-  const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
-    failed(record, { issuanceId, message: failure.message, ...(cleanupFailure ? { cleanupFailure } : {}) }, now),
-  );
+  let fenced = false;
+  const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) => {
+    fenced = !holdsLease(record, holder);
+    if (fenced) return undefined;
+    return failed(record, { issuanceId, message: failure.message, ...(cleanupFailure ? { cleanupFailure } : {}) }, now);
+  }).catch((error: unknown) => {
+    if (error instanceof NotFoundError) fenced = true;
+    else throw error;
+  });
+  if (fenced || !updated) {
+    logger.info('superseded issuance ended; no failure counted', { certificate: name, issuanceId });
+    return { ...state, failure, ended: 'superseded' };
+  }
   recordIssuanceFailure({
     name,
     reason: failure.error,
@@ -73,6 +105,13 @@ export async function recordFailure(
     message: boundMessage(failure.message),
   });
   return { ...state, failure };
+}
+
+/** A record deleted meanwhile: nothing to record on it. */
+async function quietlyIfGone(write: Promise<unknown>): Promise<void> {
+  await write.catch((error: unknown) => {
+    if (!(error instanceof NotFoundError)) throw error;
+  });
 }
 
 /**

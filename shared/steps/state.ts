@@ -6,6 +6,7 @@
 import type { IssuerKind } from '../issuers/registry.js';
 import type { CertificateSpec } from '../domain/spec.js';
 import type { ExecutionInput } from '../ports/executions.js';
+import type { QuietEnd } from '../certificates/lease.js';
 
 /** Prepare's input: the execution input plus the execution's name, from the context object. */
 export interface PrepareInput {
@@ -39,6 +40,14 @@ export interface IssuanceState {
   revision: number;
   /** Unique per execution; keys pending material and makes secret writes idempotent. */
   issuanceId: string;
+  /**
+   * The record's `createdAt` when Prepare took the lease: Store and RecordFailure act only on the
+   * same record (a certificate deleted and applied again is another). Absent in executions that
+   * started before leases existed.
+   */
+  generation?: string;
+  /** Set when the issuance ends without a certificate and without a failure (see lease.ts). */
+  ended?: QuietEnd;
   /** When Prepare ran: the issuance duration metric counts from here. */
   startedAt?: string;
   issuer: string;
@@ -73,4 +82,12 @@ export interface IssuanceState {
   };
   /** Set by a Catch: `Error` is the error name, `Cause` its message (or Lambda's JSON). */
   error?: { Error: string; Cause: string };
+}
+
+/** Prepare's answer when another issuance of the same revision holds the certificate. */
+export interface BusyState {
+  name: string;
+  ended: 'busy';
+  /** The execution that holds the lease. */
+  holder: string;
 }

@@ -2,10 +2,14 @@
  * Store: takes the certificate (from the CA's order, or from Sign), checks it against the pending
  * key, and writes key and chain as the new current version of the certificate's secret. Nothing is
  * written unless the pair is complete and matching, so a failed issuance never touches the
- * certificate being served; nor does an issuance whose spec revision was overtaken by a newer one.
+ * certificate being served. Fenced: only the issuance that holds the certificate's lease (same
+ * record, same spec revision, see certificates/lease.ts) stores; one that was superseded (the spec
+ * changed, or the certificate was deleted and perhaps applied again) ends quietly, its key
+ * discarded by Cleanup, nothing counted as a failure.
  */
 import { caFromChain, keyMatchesCertificate, parseCertificate, splitPemChain } from '../domain/certificate-info.js';
-import { AcmeError, StoreError, messageOf } from '../errors.js';
+import { AcmeError, NotFoundError, StoreError, messageOf } from '../errors.js';
+import { type LeaseHolder, holdsLease } from '../certificates/lease.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { orderSession } from './context.js';
@@ -32,10 +36,8 @@ export async function store(
     throw new StoreError(`store: the certificate from the CA does not match the private key of "${state.name}"`);
   }
   const info = parseCertificate(leaf);
-  const issuedRevision = (await deps.inventory.get(state.name))?.status.revision ?? 0;
-  if (issuedRevision > state.revision) {
-    throw new StoreError(`store: superseded: revision ${issuedRevision} of "${state.name}" is already issued`);
-  }
+  const holder: LeaseHolder = { issuanceId: state.issuanceId, revision: state.revision, generation: state.generation };
+  if (!holdsLease(await deps.inventory.get(state.name), holder)) return superseded(state, 'before storing');
   const { secretArn, versionId } = await deps.store.putCurrent(
     state.name,
     state.issuanceId,
@@ -66,8 +68,12 @@ export async function store(
       : {}),
     ...(ari.explanationUrl ? { explanationUrl: ari.explanationUrl } : {}),
   };
-  await updateRecord(deps.inventory, deps.clock, state.name, (record, now) =>
-    issued(
+  // The record is written only while the lease is still this issuance's (one conditional write).
+  let fenced = false;
+  await updateRecord(deps.inventory, deps.clock, state.name, (record, now) => {
+    fenced = !holdsLease(record, holder);
+    if (fenced) return undefined;
+    return issued(
       record,
       {
         notBefore: info.notBefore,
@@ -79,8 +85,21 @@ export async function store(
         renewalInfo,
       },
       now,
-    ),
-  );
+    );
+  }).catch((error: unknown) => {
+    if (!(error instanceof NotFoundError)) throw error;
+    fenced = true;
+  });
+  if (fenced) {
+    // Superseded in the moment between the check above and this write: the secret's current
+    // version is this issuance's until the superseding issuance stores its own (README, Reliability).
+    logger.warn('superseded after the certificate was written to the secret', {
+      certificate: state.name,
+      issuanceId: state.issuanceId,
+      versionId,
+    });
+    return superseded(state, 'after storing');
+  }
   logger.info('certificate stored', {
     certificate: state.name,
     serialNumber: info.serialNumber,
@@ -98,6 +117,17 @@ export async function store(
       renewalTime: renewAt.toISOString(),
     },
   };
+}
+
+/** Ends an issuance that no longer holds its certificate: quietly, as `superseded`. */
+function superseded(state: IssuanceState, when: string): IssuanceState {
+  logger.info('issuance superseded: the certificate was changed or deleted meanwhile', {
+    certificate: state.name,
+    issuanceId: state.issuanceId,
+    revision: state.revision,
+    when,
+  });
+  return { ...state, ended: 'superseded' };
 }
 
 /** ACME: the certificate of the (valid) order, with the issuer's preferred chain. */

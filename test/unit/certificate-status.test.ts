@@ -49,13 +49,21 @@ const summary = (record: CertificateRecord, type: 'Ready' | 'Issuing' | 'Synced'
 
 /** A record whose first issuance (exec-1) stored certificate `s1`. */
 function servingRecord(): CertificateRecord {
-  const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing certificate' }, t0)!;
+  const started = issuing(
+    fresh(),
+    { issuanceId: 'exec-1', issuer: 'le', reason: 'Issuing', message: 'Issuing certificate' },
+    t0,
+  )!;
   return issued(started, certificate('s1'), t1)!;
 }
 
 describe('Certificate status rules', () => {
   it('first issuance: Issuing=True without Ready, then Ready=True and Issuing removed', () => {
-    const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing certificate' }, t0)!;
+    const started = issuing(
+      fresh(),
+      { issuanceId: 'exec-1', issuer: 'le', reason: 'Issuing', message: 'Issuing certificate' },
+      t0,
+    )!;
     assert.equal(summary(started, 'Issuing'), 'True/Issuing');
     assert.equal(summary(started, 'Ready'), 'absent');
     assert.equal(started.status.lastIssuanceId, 'exec-1');
@@ -79,7 +87,12 @@ describe('Certificate status rules', () => {
   it('renewal: Ready stays True (and keeps its transition time) while Issuing=True', () => {
     const renewing = issuing(
       servingRecord(),
-      { issuanceId: 'exec-2', reason: 'Renewing', message: 'Renewing certificate as renewal was scheduled' },
+      {
+        issuanceId: 'exec-2',
+        issuer: 'le',
+        reason: 'Renewing',
+        message: 'Renewing certificate as renewal was scheduled',
+      },
       t2,
     )!;
     assert.equal(summary(renewing, 'Ready'), 'True/Ready');
@@ -91,7 +104,11 @@ describe('Certificate status rules', () => {
     const failing = failed(servingRecord(), { issuanceId: 'exec-2', message: 'acme: rate limited' }, t2)!;
     assert.equal(failing.status.failedIssuanceAttempts, 1);
     assert.ok(failing.status.nextAttemptTime);
-    const again = issuing(failing, { issuanceId: 'exec-3', reason: 'Renewing', message: 'Renewing' }, t2)!;
+    const again = issuing(
+      failing,
+      { issuanceId: 'exec-3', issuer: 'le', reason: 'Renewing', message: 'Renewing' },
+      t2,
+    )!;
     const done = issued(again, certificate('s2'), t2)!;
     assert.equal(done.status.failedIssuanceAttempts, 0);
     assert.equal(done.status.nextAttemptTime, undefined);
@@ -124,7 +141,11 @@ describe('Certificate status rules', () => {
   });
 
   it('a first issuance that fails turns Ready=False', () => {
-    const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing' }, t0)!;
+    const started = issuing(
+      fresh(),
+      { issuanceId: 'exec-1', issuer: 'le', reason: 'Issuing', message: 'Issuing' },
+      t0,
+    )!;
     const failing = failed(started, { issuanceId: 'exec-1', message: 'dns: SERVFAIL' }, t1)!;
     assert.equal(summary(failing, 'Ready'), 'False/Failed');
     assert.equal(summary(failing, 'Issuing'), 'False/Failed');
@@ -133,7 +154,11 @@ describe('Certificate status rules', () => {
   it('spec change: Issuing reason SpecChanged; its failure turns Ready=False (the old certificate no longer matches)', () => {
     const changed = { ...servingRecord(), revision: 2 };
     assert.equal(stillServing(changed, t2), false);
-    const started = issuing(changed, { issuanceId: 'exec-2', reason: 'SpecChanged', message: 'spec changed' }, t2)!;
+    const started = issuing(
+      changed,
+      { issuanceId: 'exec-2', issuer: 'le', reason: 'SpecChanged', message: 'spec changed' },
+      t2,
+    )!;
     assert.equal(summary(started, 'Issuing'), 'True/SpecChanged');
     assert.equal(summary(started, 'Ready'), 'True/Ready');
     const failing = failed(started, { issuanceId: 'exec-2', message: 'acme: rejected identifier' }, t2)!;
@@ -144,8 +169,15 @@ describe('Certificate status rules', () => {
   });
 
   it('a re-run step writes nothing: each rule answers undefined when its event is recorded', () => {
-    const started = issuing(fresh(), { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing' }, t0)!;
-    assert.equal(issuing(started, { issuanceId: 'exec-1', reason: 'Issuing', message: 'Issuing' }, t1), undefined);
+    const started = issuing(
+      fresh(),
+      { issuanceId: 'exec-1', issuer: 'le', reason: 'Issuing', message: 'Issuing' },
+      t0,
+    )!;
+    assert.equal(
+      issuing(started, { issuanceId: 'exec-1', issuer: 'le', reason: 'Issuing', message: 'Issuing' }, t1),
+      undefined,
+    );
     const done = issued(started, certificate('s1'), t1)!;
     assert.equal(issued(done, certificate('s1'), t2), undefined);
     const failing = failed(done, { issuanceId: 'exec-2', message: 'x' }, t2)!;

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type CertflowError, ConflictError, StoreError, ValidationError } from '../../errors.js';
 import { LIST_LIMIT, decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
-import { dueTime } from '../../certificates/renewal-policy.js';
+import { indexDueTime } from '../../certificates/renewal-policy.js';
 import { translateAwsError } from './aws-errors.js';
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../ports/inventory.js';
@@ -133,7 +133,7 @@ export class DynamoDbInventory implements Inventory {
     // Sparse on purpose: only certificates that have them will appear in indexes on them.
     if (record.status.notAfter) item['notAfter'] = { S: record.status.notAfter };
     if (record.status.renewalTime) item['renewalTime'] = { S: record.status.renewalTime };
-    const due = dueTime(record.status);
+    const due = indexDueTime(record.status);
     if (due) item[INVENTORY_TIME_INDEXES.due.sortKey] = { S: due };
 
     const input: PutItemCommandInput =

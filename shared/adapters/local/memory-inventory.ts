@@ -10,7 +10,7 @@ import { ConflictError, StoreError, ValidationError, messageOf } from '../../err
 import type { CertificateRecord } from '../../domain/record.js';
 import type { Inventory } from '../../ports/inventory.js';
 import { decodePageToken, encodePageToken, listLimit } from '../../inventory/page-token.js';
-import { dueTime } from '../../certificates/renewal-policy.js';
+import { indexDueTime } from '../../certificates/renewal-policy.js';
 
 /** Options of {@link MemoryInventory}. */
 export interface MemoryInventoryOptions {
@@ -113,7 +113,7 @@ export class MemoryInventory implements Inventory {
   }
 
   listDue(before: Date, options: { limit?: number; nextToken?: string } = {}) {
-    return this.#until((r) => dueTime(r.status), before, options);
+    return this.#until((r) => indexDueTime(r.status), before, options);
   }
 
   listExpiring(before: Date, options: { limit?: number; nextToken?: string } = {}) {

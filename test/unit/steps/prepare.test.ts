@@ -6,7 +6,15 @@ import { getCondition } from '../../../shared/domain/status.js';
 import { NotFoundError, ValidationError } from '../../../shared/errors.js';
 import { updateRecord } from '../../../shared/inventory/records.js';
 import { prepare } from '../../../shared/steps/prepare.js';
+import type { IssuanceState } from '../../../shared/steps/state.js';
 import { ISSUERS, NOW, assertTerminal, clock, rejectsWith, spec, withRecord } from './fixtures.js';
+
+/** Prepare, asserting it started an issuance (did not end busy). */
+async function prepared(...args: Parameters<typeof prepare>): Promise<IssuanceState> {
+  const out = await prepare(...args);
+  assert.ok(!('holder' in out), `prepare ended busy: ${JSON.stringify(out)}`);
+  return out as IssuanceState;
+}
 
 describe('Step: prepare', () => {
   let inventory: MemoryInventory;
@@ -18,11 +26,12 @@ describe('Step: prepare', () => {
 
   it('applies a spec from the input, marks it Issuing and returns the issuance', async () => {
     const input = { name: 'web', issuerRef: { name: 'le' }, dnsNames: ['Web.Example.com'] };
-    const out = await prepare({ input: { certificate: input }, executionName: 'web-r1-abc' }, deps());
+    const out = await prepared({ input: { certificate: input }, executionName: 'web-r1-abc' }, deps());
     assert.deepEqual(out, {
       name: 'web',
       revision: 1,
       issuanceId: 'web-r1-abc',
+      generation: NOW.toISOString(),
       startedAt: NOW.toISOString(),
       issuer: 'le',
       issuerKind: 'acme',
@@ -55,7 +64,7 @@ describe('Step: prepare', () => {
   it('bumps the revision when the input carries a changed spec', async () => {
     await withRecord(inventory, spec());
     const changed = { name: 'web', issuerRef: { name: 'le' }, dnsNames: ['web.example.com', 'www.example.com'] };
-    const out = await prepare({ input: { certificate: changed, reason: 'SpecChanged' }, executionName: 'e2' }, deps());
+    const out = await prepared({ input: { certificate: changed, reason: 'SpecChanged' }, executionName: 'e2' }, deps());
     assert.equal(out.revision, 2);
     assert.equal(out.reason, 'SpecChanged');
     assert.deepEqual(out.spec.dnsNames, ['web.example.com', 'www.example.com']);
@@ -84,7 +93,7 @@ describe('Step: prepare', () => {
         now,
       ),
     );
-    const out = await prepare({ input: { name: 'web' }, executionName: 'web-due-x' }, deps());
+    const out = await prepared({ input: { name: 'web' }, executionName: 'web-due-x' }, deps());
     assert.equal(out.renewal, true);
     assert.equal(out.reason, 'Renewing');
     assert.equal(out.replaces, 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
@@ -98,7 +107,7 @@ describe('Step: prepare', () => {
 
   it("keeps the input's reason (a retry after a failure)", async () => {
     await withRecord(inventory, spec());
-    const out = await prepare({ input: { name: 'web', reason: 'Retrying' }, executionName: 'web-due-y' }, deps());
+    const out = await prepared({ input: { name: 'web', reason: 'Retrying' }, executionName: 'web-due-y' }, deps());
     assert.equal(out.reason, 'Retrying');
     assert.equal(out.renewal, false);
     assert.equal(out.replaces, undefined);
@@ -110,9 +119,9 @@ describe('Step: prepare', () => {
   it('writes nothing when re-run for the same execution, and returns the same issuance', async () => {
     const event = { input: { name: 'web' }, executionName: 'web-r1-abc' };
     await withRecord(inventory, spec());
-    const first = await prepare(event, deps());
+    const first = await prepared(event, deps());
     const stored = (await inventory.get('web'))!;
-    const again = await prepare(event, deps());
+    const again = await prepared(event, deps());
     assert.deepEqual(again, first);
     const after = (await inventory.get('web'))!;
     assert.equal(after.version, stored.version, 'no write');

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DnsError, TransientError, ValidationError } from '../../../shared/errors.js';
+import { MemoryInventory } from '../../../shared/adapters/local/memory-inventory.js';
+import { issuing } from '../../../shared/certificates/status.js';
+import { updateRecord } from '../../../shared/inventory/records.js';
 import { presentChallenges } from '../../../shared/steps/present-challenges.js';
 import {
   ACME_ISSUER,
@@ -8,6 +11,8 @@ import {
   RecordingSolver,
   acmeState,
   assertTerminal,
+  clock,
+  withRecord,
   assertTransient,
   rejectsWith,
   solversOf,
@@ -15,7 +20,8 @@ import {
 
 function setup() {
   const solvers = [new RecordingSolver(['C-ROUTE53-1']), new RecordingSolver([])];
-  return { solvers, deps: { issuers: ISSUERS, dns: solversOf(ACME_ISSUER, solvers) } };
+  const inventory = new MemoryInventory();
+  return { solvers, inventory, deps: { issuers: ISSUERS, dns: solversOf(ACME_ISSUER, solvers), inventory, clock } };
 }
 
 describe('Step: presentChallenges', () => {
@@ -49,6 +55,27 @@ describe('Step: presentChallenges', () => {
     const { dns: _dns, ...rest } = out;
     const { poll: _poll, ...input } = state;
     assert.deepEqual(rest, input, 'nothing else changes');
+  });
+
+  it("names the values in the issuance's lease before writing them, so an execution that dies can be cleaned up", async () => {
+    const { solvers, inventory, deps } = setup();
+    const state = acmeState();
+    await withRecord(inventory, { ...state.spec });
+    await updateRecord(inventory, clock, 'web', (record, now) => ({
+      ...issuing(record, { issuanceId: 'web-r2', issuer: 'le', reason: 'Issuing', message: 'Issuing' }, now)!,
+      revision: 2,
+    }));
+    let leaseWhenPresenting: unknown;
+    const original = solvers[0]!.present.bind(solvers[0]!);
+    solvers[0]!.present = async (records) => {
+      leaseWhenPresenting = (await inventory.get('web'))!.status.issuance?.presented;
+      return original(records);
+    };
+    await presentChallenges(state, deps);
+    const expected = state.acme!.challenges.map(({ recordName, value, solver }) => ({ recordName, value, solver }));
+    assert.deepEqual(leaseWhenPresenting, expected, 'in the lease before the first write');
+    await presentChallenges(state, deps);
+    assert.deepEqual((await inventory.get('web'))!.status.issuance?.presented, expected, 'a re-run adds nothing');
   });
 
   it('presents the same values again when re-run (the solver merges them)', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { READY_MESSAGE, issued, issuing } from '../../../shared/certificates/status.js';
+import { READY_MESSAGE, issuing } from '../../../shared/certificates/status.js';
 import { splitPemChain } from '../../../shared/domain/certificate-info.js';
 import { generatePrivateKey } from '../../../shared/domain/keys.js';
 import { getCondition } from '../../../shared/domain/status.js';
@@ -50,7 +50,7 @@ describe('Step: store', () => {
     const gateway = gatewayOf(ca);
     deps = { ...local, acme: gateway.acme };
     opened = gateway.opened;
-    state = acmeState({ revision: 1, issuanceId: 'web-r1' });
+    state = acmeState({ revision: 1, issuanceId: 'web-r1', generation: at(-3) });
     await local.inventory.put(
       {
         name: 'web',
@@ -65,7 +65,7 @@ describe('Step: store', () => {
       0,
     );
     await updateRecord(local.inventory, clock, 'web', (record, now) =>
-      issuing(record, { issuanceId: 'web-r1', reason: 'Issuing', message: 'Issuing certificate' }, now),
+      issuing(record, { issuanceId: 'web-r1', issuer: 'le', reason: 'Issuing', message: 'Issuing certificate' }, now),
     );
     keyPem = await generatePrivateKey(KEY_SPEC);
     await local.store.putPendingKey('web', 'web-r1', keyPem);
@@ -172,6 +172,9 @@ describe('Step: store', () => {
       windowEnd: new Date(at(42)),
     });
     await local.store.putPendingKey('web', 'web-r1b', keyPem);
+    await updateRecord(local.inventory, clock, 'web', (record, now) =>
+      issuing(record, { issuanceId: 'web-r1b', issuer: 'le', reason: 'Renewing', message: 'Renewing' }, now),
+    );
     const later = await store({ ...state, issuanceId: 'web-r1b' }, deps);
     const renewAt = Date.parse(later.result!.renewalTime);
     assert.ok(renewAt >= Date.parse(at(40)) && renewAt < Date.parse(at(42)), later.result!.renewalTime);
@@ -255,26 +258,60 @@ describe('Step: store', () => {
     assert.equal(getCondition((await local.inventory.get('web'))!.status.conditions, 'Ready'), undefined);
   });
 
-  it('refuses to overwrite a certificate issued for a newer revision', async () => {
+  /** Store's answer for an issuance that lost its certificate: quiet, nothing written. */
+  async function assertSuperseded(before: unknown) {
+    const out = await store(state, deps);
+    assert.equal(out.ended, 'superseded');
+    assert.equal(out.result, undefined);
+    assert.equal(await local.store.readCurrent('web'), undefined, 'no secret version written');
+    assert.deepEqual(await local.inventory.get('web'), before, 'the record is untouched');
+  }
+
+  it('ends quietly as superseded when the spec changed meanwhile (a newer revision)', async () => {
+    await updateRecord(local.inventory, clock, 'web', (record) => ({ ...record, revision: 2 }));
+    await assertSuperseded(await local.inventory.get('web'));
+  });
+
+  it('ends quietly when another issuance took the lease (a newer revision preempted it)', async () => {
     await updateRecord(local.inventory, clock, 'web', (record, now) =>
-      issued(
-        { ...record, revision: 3 },
-        {
-          notBefore: NOW.toISOString(),
-          notAfter: at(90),
-          renewalTime: at(60),
-          serialNumber: 'beef',
-          secretArn: secretArn(),
-          revision: 3,
-        },
+      issuing(
+        { ...record, revision: 2 },
+        { issuanceId: 'web-r2', issuer: 'le', reason: 'SpecChanged', message: 'spec changed' },
         now,
       ),
     );
-    assertTerminal(
-      await rejectsWith(store(state, deps), StoreError, /^store: superseded: revision 3 of "web" is already issued$/),
-    );
+    // Same revision number as the state, to tell the lease check from the revision check.
+    state = { ...state, revision: 2 };
+    await assertSuperseded(await local.inventory.get('web'));
+  });
+
+  it('ends quietly when the certificate was deleted, or deleted and applied again (another generation)', async () => {
+    const record = (await local.inventory.get('web'))!;
+    await local.inventory.delete('web', record.version);
+    const out = await store(state, deps);
+    assert.equal(out.ended, 'superseded');
     assert.equal(await local.store.readCurrent('web'), undefined);
-    assert.equal((await local.inventory.get('web'))!.status.serialNumber, 'beef');
+
+    // Re-created: revision 1 again, even the same lease id, but created later.
+    await local.inventory.put({ ...record, version: 1, createdAt: at(-1) }, 0);
+    await assertSuperseded(await local.inventory.get('web'));
+  });
+
+  it('an execution started before leases existed (no generation, no lease) still stores its certificate', async () => {
+    await updateRecord(local.inventory, clock, 'web', (record) => ({
+      ...record,
+      status: { ...record.status, issuance: undefined },
+    }));
+    const { generation: _, ...old } = state;
+    const out = await store(old, deps);
+    assert.equal(out.result?.serialNumber, 'a1b2c3d');
+  });
+
+  it('a certificate stored releases the lease; a re-run Store still answers the same result', async () => {
+    const first = await store(state, deps);
+    const record = (await local.inventory.get('web'))!;
+    assert.equal(record.status.issuance, undefined, 'lease released');
+    assert.deepEqual(await store(state, deps), first);
   });
 
   it("passes the gateway's transient error through", async () => {

@@ -119,6 +119,8 @@ export interface FailedEvent {
   message: string;
   /** A Cleanup that also failed for good: its message, which names the TXT records left behind. */
   cleanupFailure?: string;
+  /** When a rate-limiting CA allows the next request: the next attempt is the later of it and the backoff. */
+  retryAt?: Date;
 }
 
 /**
@@ -154,7 +156,7 @@ export function failed(record: CertificateRecord, event: FailedEvent, now: Date)
       ),
       failedIssuanceAttempts: attempts,
       lastFailureTime: now.toISOString(),
-      nextAttemptTime: nextAttemptTime(now, attempts).toISOString(),
+      nextAttemptTime: nextAttemptTime(now, attempts, event.retryAt).toISOString(),
       lastFailedIssuanceId: event.issuanceId,
     },
     events:

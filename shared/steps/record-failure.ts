@@ -6,6 +6,7 @@
  * that still matches its spec and has not expired keeps `Ready=True`: only `Issuing` turns False.
  */
 import { Reasons, boundMessage, getCondition } from '../domain/status.js';
+import { rateLimitedUntil } from '../errors.js';
 import { cleanupFailed, failed } from '../certificates/status.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { updateRecord } from '../inventory/records.js';
@@ -54,8 +55,13 @@ export async function recordFailure(
   logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
   const issuanceId = state.issuanceId;
   const cleanupFailure = cleanupFailureOf(state);
+  const limitedUntil = rateLimitedUntil(failure.message); // the CA's time, for a rate limit too long to wait out
   const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) =>
-    failed(record, { issuanceId, message: failure.message, ...(cleanupFailure ? { cleanupFailure } : {}) }, now),
+    failed(
+      record,
+      { issuanceId, message: failure.message, retryAt: limitedUntil, ...(cleanupFailure ? { cleanupFailure } : {}) },
+      now,
+    ),
   );
   recordIssuanceFailure({
     name,

@@ -6,6 +6,8 @@ import { validateSpec } from '../../../shared/domain/validate-spec.js';
 import { applySpec } from '../../../shared/inventory/records.js';
 import { LocalRenewalScheduler } from '../../../shared/local/scheduler.js';
 import { recordFailure } from '../../../shared/steps/record-failure.js';
+import { rateLimitedUntilMessage } from '../../../shared/errors.js';
+import { dueExecutionName } from '../../../shared/certificates/executions.js';
 
 const lambdaCause = (errorType: string, errorMessage: string) => JSON.stringify({ errorType, errorMessage });
 
@@ -37,6 +39,39 @@ describe('Step: recordFailure', () => {
     const events = (await inventory.get('web'))!.events.map((e) => `${e.reason}: ${e.message}`);
     assert.ok(events.includes('Failed: acme: finalize refused'));
     assert.ok(events.includes('CleanupFailed: route53: changing TXT "_acme-challenge.web.example.com": Throttling'));
+  });
+
+  describe('a rate limit too long to wait out: the retry at the CA’s time when later than the backoff', () => {
+    // The first failure's backoff is 1 h: a CA time a day away wins, one 10 min away does not.
+    const cases = [
+      { name: 'the CA’s time a day away', until: '2026-06-02T00:00:00.000Z', expected: '2026-06-02T00:00:00.000Z' },
+      { name: 'the CA’s time in 10 min', until: '2026-06-01T00:10:00.000Z', expected: '2026-06-01T01:00:00.000Z' },
+      { name: 'any other failure', until: undefined, expected: '2026-06-01T01:00:00.000Z' },
+    ];
+    for (const { name, until, expected } of cases) {
+      it(`${name}: retry at ${expected}`, async () => {
+        const { deps, inventory } = await setup();
+        const message = until
+          ? rateLimitedUntilMessage(new Date(until), 'too many certificates (5) for this exact set of identifiers')
+          : 'acme: validation of "web.example.com" failed: no TXT record';
+        await recordFailure(
+          {
+            name: 'web',
+            issuanceId: 'exec-3',
+            error: { Error: 'AcmeError', Cause: lambdaCause('AcmeError', message) },
+          },
+          deps,
+        );
+        const record = (await inventory.get('web'))!;
+        assert.equal(record.status.nextAttemptTime, expected);
+        assert.equal(record.status.failedIssuanceAttempts, 1);
+        assert.ok(record.events.some((e) => e.reason === 'Failed' && e.message === message));
+        const scheduled = deps.scheduler.list().web!;
+        assert.equal(scheduled.at, expected, 'the schedule fires at the retry time');
+        assert.equal(scheduled.executionName, dueExecutionName({ name: 'web' }, new Date(expected)));
+        assert.deepEqual(scheduled.input, { name: 'web', reason: 'Retrying' });
+      });
+    }
   });
 
   it('adds no CleanupFailed event when Cleanup succeeded', async () => {

@@ -96,6 +96,29 @@ export class ConflictError extends CertflowError {
 export const RETRYABLE_ERRORS = ['TransientError'] as const;
 export const RATE_LIMITED_ERRORS = ['RateLimitedError'] as const;
 
+/**
+ * A rate limit longer than the state machine's `RateLimitedError` retrier covers is not waited
+ * out inside an execution: it ends the issuance as an `AcmeError` with this message, naming when
+ * the CA allows the next request, and RecordFailure schedules the retry for then (see
+ * {@link rateLimitedUntil}). The time travels in the message because the message is all that
+ * crosses the state machine's Catch (Lambda's `Cause` is `{errorType, errorMessage}`).
+ */
+export function rateLimitedUntilMessage(until: Date, detail: string): string {
+  return `acme: rate limited until ${until.toISOString()}: ${detail}`;
+}
+
+const RATE_LIMITED_UNTIL = /^acme: rate limited until (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)(?::|$)/;
+
+/**
+ * The CA's time in a message made by {@link rateLimitedUntilMessage}; undefined for any other
+ * message (only its start is read, so a CA detail that quotes the phrase does not count).
+ */
+export function rateLimitedUntil(message: string): Date | undefined {
+  const iso = RATE_LIMITED_UNTIL.exec(message)?.[1];
+  const time = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
 /** The message of an unknown thrown value, without its stack. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

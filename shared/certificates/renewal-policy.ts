@@ -35,9 +35,12 @@ export function failureBackoffMs(failedAttempts: number): number {
   return Math.min(HOUR * 2 ** (failedAttempts - 1), 32 * HOUR);
 }
 
-/** When the next attempt may start after a failure at `failedAt`. */
-export function nextAttemptTime(failedAt: Date, failedAttempts: number): Date {
-  return new Date(failedAt.getTime() + failureBackoffMs(failedAttempts));
+/**
+ * When the next attempt may start after a failure at `failedAt`: the end of the backoff, or
+ * `notBefore` (the time a rate-limiting CA named) when that is later.
+ */
+export function nextAttemptTime(failedAt: Date, failedAttempts: number, notBefore?: Date): Date {
+  return new Date(Math.max(failedAt.getTime() + failureBackoffMs(failedAttempts), notBefore?.getTime() ?? -Infinity));
 }
 
 /**

@@ -160,6 +160,8 @@ export interface FailedEvent {
   message: string;
   /** A Cleanup that also failed for good: its message, which names the TXT records left behind. */
   cleanupFailure?: string;
+  /** When a rate-limiting CA allows the next request: the next attempt is the later of it and the backoff. */
+  retryAt?: Date;
 }
 
 /** The TXT values of the lease, when a failed Cleanup left them: the sweep removes them later. */
@@ -208,7 +210,7 @@ export function failed(record: CertificateRecord, event: FailedEvent, now: Date)
       ),
       failedIssuanceAttempts: attempts,
       lastFailureTime: now.toISOString(),
-      nextAttemptTime: nextAttemptTime(now, attempts).toISOString(),
+      nextAttemptTime: nextAttemptTime(now, attempts, event.retryAt).toISOString(),
       lastFailedIssuanceId: event.issuanceId,
       ...(leftovers ? { leftovers } : {}),
     },

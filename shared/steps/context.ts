@@ -20,6 +20,18 @@ export const MAX_POLLS = {
   order: 100,
 } as const;
 
+/**
+ * The longest a Wait state waits between two checks. A CA's Retry-After on a pending
+ * authorization or a processing order is advice (RFC 8555 §7.4, §8.2): a longer one is waited
+ * only this long, so a CA answering `Retry-After: 86400` cannot hold an execution past the state
+ * machine's 2-hour timeout (which ends it without Cleanup and RecordFailure). With every wait at
+ * most 20 s, the three loops together wait at most (90 + 100 + 100) checks × 20 s = 5800 s
+ * (97 min) < 7200 s, leaving 23 min for the steps themselves; `test/infra/stack.test.ts` checks
+ * this against the synthesized `TimeoutSeconds`. (Without a Retry-After the loops wait
+ * 90 × 10 + 100 × 3 + 100 × 2 = 1400 s at most.)
+ */
+export const MAX_POLL_DELAY_SECONDS = 20;
+
 export function issuerOf(deps: Pick<StepDependencies, 'issuers'>, state: Pick<IssuanceState, 'issuer'>): IssuerConfig {
   const issuer = findIssuer(deps.issuers, state.issuer);
   if (!issuer) throw new ValidationError('issuerRef.name', `issuer "${state.issuer}" is not configured`);
@@ -54,12 +66,15 @@ export function solverAt(deps: Pick<StepDependencies, 'dns'>, issuer: AcmeIssuer
   return deps.dns.solverFor(config);
 }
 
-/** The next poll state: one more attempt, waiting what the CA asked for, or our default. */
+/**
+ * The next poll state: one more attempt, waiting what the CA asked for, or our default; at least
+ * 1 s and at most {@link MAX_POLL_DELAY_SECONDS}.
+ */
 export function nextPoll(previous: PollState | undefined, done: boolean, delaySeconds: number): PollState {
   return {
     done,
     attempts: (previous?.attempts ?? 0) + 1,
-    delaySeconds: Math.max(1, Math.ceil(delaySeconds)),
+    delaySeconds: Math.min(MAX_POLL_DELAY_SECONDS, Math.max(1, Math.ceil(delaySeconds))),
   };
 }
 

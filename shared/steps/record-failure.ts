@@ -9,7 +9,7 @@ import { Reasons, boundMessage, getCondition } from '../domain/status.js';
 import { cleanupFailed, failed } from '../certificates/status.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { holdsLease } from '../certificates/lease.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, rateLimitedUntil } from '../errors.js';
 import { updateRecord } from '../inventory/records.js';
 import { logger } from '../logger.js';
 import { recordIssuanceFailure } from '../monitoring/metrics.js';
@@ -76,11 +76,16 @@ export async function recordFailure(
   }
   logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
   const cleanupFailure = cleanupFailureOf(state);
+  const limitedUntil = rateLimitedUntil(failure.message); // the CA's time, for a rate limit too long to wait out
   let fenced = false;
   const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) => {
     fenced = !holdsLease(record, holder);
     if (fenced) return undefined;
-    return failed(record, { issuanceId, message: failure.message, ...(cleanupFailure ? { cleanupFailure } : {}) }, now);
+    return failed(
+      record,
+      { issuanceId, message: failure.message, retryAt: limitedUntil, ...(cleanupFailure ? { cleanupFailure } : {}) },
+      now,
+    );
   }).catch((error: unknown) => {
     if (error instanceof NotFoundError) fenced = true;
     else throw error;

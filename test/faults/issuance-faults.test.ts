@@ -378,20 +378,27 @@ describe('Faults: issuance survives or fails cleanly', { skip }, () => {
     await expectFailed('down', names, result, /503/);
   });
 
-  it('fails at once, naming the limit, when Retry-After is longer than the execution may wait', async () => {
+  it('fails at once, naming the limit, when Retry-After is longer than the execution may wait; retries then', async () => {
     const names = ['long-limit.example.com'];
+    const started = Date.now();
     const { result, injected, retries } = await issueWith('long-limit', names, [
       {
         kind: 'rateLimited',
         method: 'POST',
         path: /^\/order-plz/,
         times: Number.POSITIVE_INFINITY,
-        retryAfter: '3600',
+        retryAfter: '86400',
       },
     ]);
+    const ended = Date.now();
     assert.equal(injected, 1, 'a terminal limit is not retried');
     assert.deepEqual(retries, {});
     await expectFailed('long-limit', names, result, /rate limited until/);
+    // The retry is at the CA's time (a day), not after the first failure's 1 h backoff.
+    const { status } = (await h.deps.inventory.get('long-limit'))!;
+    const retryAt = Date.parse(status.nextAttemptTime!);
+    assert.ok(retryAt >= started + 86_400_000 && retryAt <= ended + 86_400_000, status.nextAttemptTime);
+    assert.equal(h.deps.scheduler.list()['long-limit']?.at, status.nextAttemptTime, 'the schedule fires then');
   });
 
   it('fails with the refusal and removes its TXT records when the CA answers 403 to the challenge', async () => {

@@ -11,6 +11,7 @@ import { type CertflowConfig, loadConfig } from '../../infra/config/certflow-con
 import { INFRA_CONFIGS, ZONE_ID } from '../support/infra-configs.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import { definitionFromTemplate } from '../../shared/local/state-machine.js';
+import { MAX_POLLS, MAX_POLL_DELAY_SECONDS } from '../../shared/steps/context.js';
 
 type Json = any;
 type Resources = Record<string, { Type: string; Properties?: Record<string, Json> }>;
@@ -315,8 +316,10 @@ describe('Stack: Certflow', () => {
     let states: Record<string, Json>;
     let taskSteps: Record<string, string>;
     let tasks: [string, Json][];
+    let timeoutSeconds: number;
     before(() => {
       const parsed = definitionFromTemplate(json);
+      timeoutSeconds = (parsed.definition as Json).TimeoutSeconds;
       states = parsed.definition.States as Record<string, Json>;
       taskSteps = parsed.taskSteps;
       tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
@@ -388,6 +391,14 @@ describe('Stack: Certflow', () => {
         assert.equal(state.SecondsPath, '$.poll.delaySeconds', name);
         for (const fixed of ['Seconds', 'Timestamp', 'TimestampPath']) assert.equal(state[fixed], undefined, name);
       }
+    });
+
+    it('ends every poll loop, at its longest, well inside the execution timeout', () => {
+      assert.equal(timeoutSeconds, 7200);
+      // Every Wait is capped, whatever the CA's Retry-After; at least 15 % of the timeout is left to the steps.
+      const longestWaits = Object.values(MAX_POLLS).reduce((sum, polls) => sum + polls * MAX_POLL_DELAY_SECONDS, 0);
+      assert.equal(longestWaits, 5800);
+      assert.ok(longestWaits <= timeoutSeconds * 0.85, `${longestWaits} s of waits in a ${timeoutSeconds} s execution`);
     });
 
     it('logs every event but not the execution data, which holds certificate material', () => {

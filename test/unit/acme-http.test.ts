@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { classifyingAdapter, parseRetryAfter } from '../../shared/issuers/acme/http.js';
-import { AcmeError, RateLimitedError, TransientError } from '../../shared/errors.js';
+import { MAX_RATE_LIMIT_WAIT_SECONDS, classifyingAdapter, parseRetryAfter } from '../../shared/issuers/acme/http.js';
+import {
+  AcmeError,
+  RateLimitedError,
+  TransientError,
+  rateLimitedUntil,
+  rateLimitedUntilMessage,
+} from '../../shared/errors.js';
 
 const config = {
   method: 'post',
@@ -45,7 +51,8 @@ describe('Function: classifyingAdapter', () => {
     assert.equal(error.retryAfterSeconds, 20);
   });
 
-  it('ends the issuance when the CA asks to wait longer than the retrier covers', async () => {
+  it('ends the issuance when the CA asks to wait longer than the retrier covers, naming the CA’s time', async () => {
+    const before = Date.now();
     const error = await classify(
       answering(
         429,
@@ -53,8 +60,26 @@ describe('Function: classifyingAdapter', () => {
         { 'retry-after': '7200' },
       ),
     );
+    const after = Date.now();
     assert.ok(error instanceof AcmeError);
-    assert.match(error.message, /rate limited until .*: too many certificates/);
+    assert.equal(error.problemType, 'urn:ietf:params:acme:error:rateLimited');
+    assert.match(error.message, /^acme: rate limited until \d{4}-\d\d-\d\dT[\d:.]+Z: too many certificates$/);
+    const until = rateLimitedUntil(error.message)!.getTime();
+    assert.ok(until >= before + 7200_000 && until <= after + 7200_000, `until ${until}`);
+  });
+
+  it(`still retries a limit of exactly ${MAX_RATE_LIMIT_WAIT_SECONDS} s inside the execution`, async () => {
+    assert.equal(MAX_RATE_LIMIT_WAIT_SECONDS, 300);
+    for (const [retryAfter, retried] of [
+      ['300', true],
+      ['301', false],
+    ] as const) {
+      const error = await classify(
+        answering(429, { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'x' }, { 'retry-after': retryAfter }),
+      );
+      assert.equal(error instanceof RateLimitedError, retried, `Retry-After: ${retryAfter}`);
+      assert.equal(error instanceof AcmeError, !retried, `Retry-After: ${retryAfter}`);
+    }
   });
 
   it('keeps the CA problem type and detail on terminal errors', async () => {
@@ -83,6 +108,34 @@ describe('Function: classifyingAdapter', () => {
     });
     assert.ok(error instanceof TransientError);
     assert.match(error.message, /ECONNRESET/);
+  });
+});
+
+describe('Function: rateLimitedUntil', () => {
+  const until = new Date('2026-06-02T03:04:05.678Z');
+  it('reads back the time rateLimitedUntilMessage wrote', () => {
+    const message = rateLimitedUntilMessage(until, 'too many certificates (5) for this exact set of identifiers');
+    assert.equal(
+      message,
+      'acme: rate limited until 2026-06-02T03:04:05.678Z: too many certificates (5) for this exact set of identifiers',
+    );
+    assert.equal(rateLimitedUntil(message)?.toISOString(), until.toISOString());
+  });
+  it('reads the time when the message was cut right after it', () =>
+    assert.equal(
+      rateLimitedUntil('acme: rate limited until 2026-06-02T03:04:05Z')?.toISOString(),
+      '2026-06-02T03:04:05.000Z',
+    ));
+  it('ignores other messages, a quoted phrase and a bad time', () => {
+    for (const message of [
+      'acme: rate limited: slow down',
+      'acme: validation failed: rate limited until 2026-06-02T03:04:05.678Z: x',
+      'acme: rate limited until 2026-13-45T99:99:99Z: x',
+      'acme: rate limited until tomorrow: x',
+      '',
+    ]) {
+      assert.equal(rateLimitedUntil(message), undefined, message);
+    }
   });
 });
 

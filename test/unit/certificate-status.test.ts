@@ -168,6 +168,40 @@ describe('Certificate status rules', () => {
     assert.equal(stillServing(done, t2), true);
   });
 
+  describe('the next attempt after a failure: the later of the backoff and the CA’s time (retryAt)', () => {
+    const HOUR = 3_600_000;
+    const at = (ms: number) => new Date(t2.getTime() + ms);
+    // A record that failed `before` times already: this failure is attempt before + 1.
+    const failedBefore = (before: number) => ({
+      ...servingRecord(),
+      status: { ...servingRecord().status, failedIssuanceAttempts: before },
+    });
+    const cases: Array<{ name: string; before: number; retryAt?: Date; expected: Date }> = [
+      { name: 'no CA time: the backoff (1 h after the first failure)', before: 0, expected: at(HOUR) },
+      { name: 'the CA’s time a day away: the CA’s time', before: 0, retryAt: at(24 * HOUR), expected: at(24 * HOUR) },
+      { name: 'the CA’s time 10 min away: the 1 h backoff', before: 0, retryAt: at(10 * 60_000), expected: at(HOUR) },
+      { name: 'the CA’s time already past: the backoff', before: 0, retryAt: at(-HOUR), expected: at(HOUR) },
+      { name: 'the CA’s time equal to the backoff', before: 0, retryAt: at(HOUR), expected: at(HOUR) },
+      { name: 'third failure (4 h), CA in 3 h: the backoff', before: 2, retryAt: at(3 * HOUR), expected: at(4 * HOUR) },
+      {
+        name: 'third failure (4 h), CA in 5 h: the CA’s time',
+        before: 2,
+        retryAt: at(5 * HOUR),
+        expected: at(5 * HOUR),
+      },
+      { name: 'past the 32 h backoff cap, CA in 3 days', before: 9, retryAt: at(72 * HOUR), expected: at(72 * HOUR) },
+    ];
+    for (const { name, before, retryAt, expected } of cases) {
+      it(name, () => {
+        const event = { issuanceId: 'exec-2', message: 'acme: rate limited', ...(retryAt ? { retryAt } : {}) };
+        const failing = failed(failedBefore(before), event, t2)!;
+        assert.equal(failing.status.nextAttemptTime, expected.toISOString());
+        assert.equal(failing.status.failedIssuanceAttempts, before + 1);
+        assert.equal(failing.status.lastFailureTime, t2.toISOString());
+      });
+    }
+  });
+
   it('a re-run step writes nothing: each rule answers undefined when its event is recorded', () => {
     const started = issuing(
       fresh(),

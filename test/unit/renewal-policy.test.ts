@@ -274,6 +274,12 @@ describe('Function: nextAttemptTime', () => {
   it('adds the backoff to the failure time', () => {
     assert.equal(nextAttemptTime(t0, 3).toISOString(), iso(4 * HOUR));
   });
+
+  it('waits for a later time the CA named, never for an earlier one', () => {
+    assert.equal(nextAttemptTime(t0, 3, at(5 * HOUR)).toISOString(), iso(5 * HOUR));
+    assert.equal(nextAttemptTime(t0, 3, at(3 * HOUR)).toISOString(), iso(4 * HOUR));
+    assert.equal(nextAttemptTime(t0, 0, at(-HOUR)).toISOString(), iso(0));
+  });
 });
 
 describe('Function: dueTime', () => {

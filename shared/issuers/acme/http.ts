@@ -3,14 +3,16 @@
  * - no sleeping inside a Lambda: acme-client's own retry loop (which waits Retry-After, up to
  *   minutes) is switched off, and the state machine's `Retry` does the waiting instead;
  * - errors keep their meaning: a transport failure or 5xx becomes `TransientError`, `rateLimited`
- *   becomes `RateLimitedError` with the CA's Retry-After, and any other problem document becomes
+ *   becomes `RateLimitedError` with the CA's Retry-After (or, past what the state machine's
+ *   retrier covers, an `AcmeError` naming the CA's time: `rateLimitedUntilMessage`, which
+ *   RecordFailure schedules the retry for), and any other problem document becomes
  *   `AcmeError` carrying the CA's `type` and `detail` (acme-client would flatten it into a bare
  *   `Error`). `badNonce` is left to acme-client, which retries it with the fresh nonce.
  */
 import type { Agent } from 'node:https';
 import acme from 'acme-client';
 import axios, { type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { AcmeError, RateLimitedError, TransientError } from '../../errors.js';
+import { AcmeError, RateLimitedError, TransientError, rateLimitedUntilMessage } from '../../errors.js';
 import { recordAcmeRequest } from '../../monitoring/metrics.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -21,7 +23,8 @@ const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
 
 /**
  * The longest Retry-After the state machine's `RateLimitedError` retrier covers (30 s doubling,
- * 4 attempts, 300 s cap). A longer one is not waited out inside an execution.
+ * 4 attempts, 300 s cap). A longer one is not waited out inside an execution: the issuance ends
+ * as rate-limited and its retry is scheduled for when the CA said.
  */
 export const MAX_RATE_LIMIT_WAIT_SECONDS = 300;
 
@@ -62,8 +65,8 @@ function throwIfProblem(response: AxiosResponse, config: InternalAxiosRequestCon
   if (status === 429 || problem.type === RATE_LIMITED) {
     const retryAfter = parseRetryAfter(response.headers['retry-after']);
     if (retryAfter !== undefined && retryAfter > MAX_RATE_LIMIT_WAIT_SECONDS) {
-      const until = new Date(Date.now() + retryAfter * 1000).toISOString();
-      throw new AcmeError(`acme: rate limited until ${until}: ${detail}`, RATE_LIMITED);
+      const until = new Date(Date.now() + retryAfter * 1000);
+      throw new AcmeError(rateLimitedUntilMessage(until, detail), RATE_LIMITED);
     }
     throw new RateLimitedError(`acme: rate limited: ${detail}`, retryAfter);
   }

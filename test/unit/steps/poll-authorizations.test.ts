@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AcmeError, TransientError } from '../../../shared/errors.js';
-import { MAX_POLLS } from '../../../shared/steps/context.js';
+import { MAX_POLLS, MAX_POLL_DELAY_SECONDS } from '../../../shared/steps/context.js';
 import { pollAuthorizations } from '../../../shared/steps/poll-authorizations.js';
 import {
   ACCOUNT_URL,
@@ -49,6 +49,14 @@ describe('Step: pollAuthorizations', () => {
     assert.equal((await pollAuthorizations(polled(2), deps)).poll?.delaySeconds, 1);
     ca.setAuthorization(AUTHZ[1]!, { retryAfterSeconds: undefined });
     assert.equal((await pollAuthorizations(polled(2), deps)).poll?.delaySeconds, 3, 'the default');
+  });
+
+  it(`waits at most ${MAX_POLL_DELAY_SECONDS} s when the CA asks for longer (RFC 8555 §8.2: advice)`, async () => {
+    const { ca, deps } = setup();
+    ca.setAuthorization(AUTHZ[0]!, { retryAfterSeconds: 86_400 });
+    ca.setAuthorization(AUTHZ[1]!, { retryAfterSeconds: 86_400 });
+    assert.deepEqual((await pollAuthorizations(polled(2), deps)).poll, { done: false, attempts: 3, delaySeconds: 20 });
+    assert.equal(MAX_POLL_DELAY_SECONDS, 20);
   });
 
   it("ends the issuance with the CA's reason when an authorization is invalid", async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AcmeError, TransientError } from '../../../shared/errors.js';
-import { MAX_POLLS } from '../../../shared/steps/context.js';
+import { MAX_POLLS, MAX_POLL_DELAY_SECONDS } from '../../../shared/steps/context.js';
 import { pollOrder } from '../../../shared/steps/poll-order.js';
 import {
   ACCOUNT_URL,
@@ -37,8 +37,23 @@ describe('Step: pollOrder', () => {
     const { ca, deps } = setup();
     ca.setOrder({ status: 'processing' });
     assert.deepEqual((await pollOrder(acmeState(), deps)).poll, { done: false, attempts: 1, delaySeconds: 2 });
-    ca.setOrder({ status: 'processing', retryAfterSeconds: 30 });
-    assert.deepEqual((await pollOrder(polled(5), deps)).poll, { done: false, attempts: 6, delaySeconds: 30 });
+    ca.setOrder({ status: 'processing', retryAfterSeconds: 15 });
+    assert.deepEqual((await pollOrder(polled(5), deps)).poll, { done: false, attempts: 6, delaySeconds: 15 });
+  });
+
+  it(`waits at most ${MAX_POLL_DELAY_SECONDS} s, however long the CA's Retry-After (RFC 8555 §7.4: advice)`, async () => {
+    assert.equal(MAX_POLL_DELAY_SECONDS, 20);
+    const { ca, deps } = setup();
+    for (const retryAfterSeconds of [86_400, 21, 20.5]) {
+      ca.setOrder({ status: 'processing', retryAfterSeconds });
+      assert.deepEqual((await pollOrder(polled(5), deps)).poll, { done: false, attempts: 6, delaySeconds: 20 });
+    }
+    ca.setOrder({ status: 'processing', retryAfterSeconds: 20 });
+    assert.equal((await pollOrder(polled(5), deps)).poll?.delaySeconds, 20);
+    ca.setOrder({ status: 'processing', retryAfterSeconds: 19.2 });
+    assert.equal((await pollOrder(polled(5), deps)).poll?.delaySeconds, 20, 'rounded up, not capped');
+    ca.setOrder({ status: 'processing', retryAfterSeconds: 19 });
+    assert.equal((await pollOrder(polled(5), deps)).poll?.delaySeconds, 19);
   });
 
   it("ends the issuance with the CA's reason when the order is invalid", async () => {

@@ -41,11 +41,3 @@ export function renewalExecutionName(record: Pick<CertificateRecord, 'name'>, no
 export function dueExecutionName(record: Pick<CertificateRecord, 'name'>, due: Date): string {
   return fit(record.name, `-due-${due.getTime().toString(36)}`);
 }
-
-/**
- * A fresh start of an issuance whose execution ended without releasing its lease (timed out,
- * aborted, or failed outside any Catch): the sweep starts it under this name, with the attempt.
- */
-export function restartExecutionName(record: Pick<CertificateRecord, 'name'>, attempt: number, now: Date): string {
-  return fit(record.name, `-a${attempt}-${now.getTime().toString(36)}`);
-}

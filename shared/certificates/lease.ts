@@ -9,7 +9,7 @@
  * - A newer spec revision preempts: its issuance takes the lease, and the older one, when it
  *   reaches Store or RecordFailure, no longer holds it and ends quietly (`superseded`).
  * - A lease older than the state machine's timeout belongs to an execution that has ended without
- *   releasing it; anyone may take it (the sweep restarts such certificates).
+ *   releasing it; anyone may take it.
  */
 import type { CertificateRecord } from '../domain/record.js';
 import type { IssuanceLease } from '../domain/status.js';
@@ -32,12 +32,6 @@ export function leaseExpiry(lease: Pick<IssuanceLease, 'startedAt'>): Date {
 export function liveLease(record: CertificateRecord, now: Date): IssuanceLease | undefined {
   const lease = record.status.issuance;
   return lease && leaseExpiry(lease).getTime() > now.getTime() ? lease : undefined;
-}
-
-/** A lease past the state machine's timeout: its execution has ended without releasing it. */
-export function staleLease(record: CertificateRecord, now: Date): IssuanceLease | undefined {
-  const lease = record.status.issuance;
-  return lease && !liveLease(record, now) ? lease : undefined;
 }
 
 export type LeaseDecision =

@@ -221,31 +221,6 @@ export function failed(record: CertificateRecord, event: FailedEvent, now: Date)
   };
 }
 
-/** The sweep removed the TXT values issuance `issuanceId` left behind: an event, and they are forgotten. */
-export function leftoversRemoved(
-  record: CertificateRecord,
-  issuanceId: string,
-  now: Date,
-): CertificateRecord | undefined {
-  const kept = record.status.leftovers ?? [];
-  const gone = kept.find((l) => l.issuanceId === issuanceId);
-  if (!gone) return undefined;
-  const rest = kept.filter((l) => l !== gone);
-  return {
-    ...record,
-    status: { ...record.status, leftovers: rest.length ? rest : undefined },
-    events: appendEvent(
-      record.events,
-      {
-        type: 'Normal',
-        reason: 'LeftoversRemoved',
-        message: `Removed ${gone.records.length} TXT value(s) left behind by ${issuanceId}: ${gone.records.map((r) => r.recordName).join(', ')}`,
-      },
-      now,
-    ),
-  };
-}
-
 /**
  * The certificate was stored, but Cleanup failed for good: a `CleanupFailed` warning, and the TXT
  * values it could not remove are kept as leftovers for the sweep.

@@ -65,14 +65,9 @@ export async function recordFailure(
     return { ...state, failure };
   }
   const holder = { issuanceId, revision: state.revision ?? 0, generation: state.generation };
-  if (state.ended === 'superseded' || !holdsLease(await deps.inventory.get(name), holder)) {
-    logger.info('superseded issuance ended; no failure counted', {
-      certificate: name,
-      issuanceId,
-      error: failure.error,
-      detail: failure.message,
-    });
-    return { ...state, failure, ended: 'superseded' };
+  if (state.ended === 'superseded') {
+    logger.info('superseded issuance ended; no failure counted', { certificate: name, issuanceId });
+    return { ...state, failure };
   }
   logger.error('issuance failed', { certificate: name, error: failure.error, detail: failure.message });
   const cleanupFailure = cleanupFailureOf(state);

@@ -485,6 +485,31 @@ describe('Route: POST /certificates/{name}/renew', () => {
     assert.equal(issuance.started.length, 2);
   });
 
+  it('is a no-op while an issuance holds the certificate: 202 with the certificate, nothing started', async () => {
+    await apply(spec());
+    const record = (await inventory.get('web'))!;
+    const lease = {
+      id: 'web-r1-x',
+      revision: 1,
+      generation: record.createdAt,
+      startedAt: NOW.toISOString(),
+      issuer: 'le',
+    };
+    await inventory.put({ ...record, status: { ...record.status, issuance: lease } }, record.version);
+    const calls = issuance.calls.length;
+    const response = await renew('web');
+    assert.equal(response.status, 202);
+    assert.equal(bodyOf(response).name, 'web');
+    assert.equal(issuance.calls.length, calls, 'no execution started');
+
+    // A lease past the 2-hour timeout belongs to an execution that has ended: renew starts one.
+    const stale = (await inventory.get('web'))!;
+    const old = { ...lease, startedAt: new Date(NOW.getTime() - 2 * 3_600_000).toISOString() };
+    await inventory.put({ ...stale, status: { ...stale.status, issuance: old } }, stale.version);
+    await renew('web');
+    assert.equal(issuance.calls.length, calls + 1);
+  });
+
   it('answers 404 and starts nothing for a certificate that does not exist', async () => {
     const response = await renew('missing');
     assert.equal(response.status, 404);

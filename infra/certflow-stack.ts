@@ -6,6 +6,7 @@ import { type CertflowConfig, route53Solvers } from './config/certflow-config.js
 import { CertificateApi } from './constructs/certificate-api.js';
 import { CertificateStorage } from './constructs/certificate-storage.js';
 import { EksDelivery } from './constructs/eks-delivery.js';
+import { EndedExecutions } from './constructs/ended-executions.js';
 import { InventoryTable } from './constructs/inventory-table.js';
 import { IssuanceStateMachine } from './constructs/issuance-state-machine.js';
 import { Monitoring } from './constructs/monitoring.js';
@@ -26,6 +27,7 @@ export class CertflowStack extends Stack {
   readonly renewal: Renewal;
   readonly monitoring: Monitoring;
   readonly delivery: EksDelivery;
+  readonly ended: EndedExecutions;
 
   constructor(scope: Construct, id: string, props: CertflowStackProps) {
     super(scope, id, props);
@@ -34,14 +36,17 @@ export class CertflowStack extends Stack {
     // Route53's five requests per second are shared by every execution: each request books a slot.
     const requestSlots =
       route53Solvers(props.config.issuers).length > 0 ? new RequestSlots(this, 'RequestSlots') : undefined;
-    const pipeline = new PipelineFunctions(this, 'Pipeline', {
-      issuers: props.config.issuers,
-      storage,
-      inventory,
+    const route53Options = {
       ...(requestSlots ? { requestSlots } : {}),
       ...(props.config.route53?.requestsPerSecond
         ? { route53RequestsPerSecond: props.config.route53.requestsPerSecond }
         : {}),
+    };
+    const pipeline = new PipelineFunctions(this, 'Pipeline', {
+      issuers: props.config.issuers,
+      storage,
+      inventory,
+      ...route53Options,
     });
     this.issuance = new IssuanceStateMachine(this, 'Issuance', { functions: pipeline.functions });
     this.api = new CertificateApi(this, 'Api', {
@@ -68,10 +73,20 @@ export class CertflowStack extends Stack {
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
       expiryWarningDays: props.config.alerts?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+      ...route53Options,
+    });
+    // Executions that end without Cleanup and RecordFailure: an EventBridge rule runs them.
+    this.ended = new EndedExecutions(this, 'Ended', {
+      issuers: props.config.issuers,
+      storage,
+      inventory,
+      stateMachine: this.issuance.stateMachine,
+      ...route53Options,
     });
     for (const fn of [
       pipeline.functions.Publish,
       pipeline.functions.RecordFailure,
+      this.ended.handler,
       this.api.handler,
       this.api.revoker,
     ]) {

@@ -4,7 +4,7 @@
  * the pipeline (Publish, RecordFailure) and the API (cancel on delete); this construct gives them a
  * group, a role to start executions with and a dead-letter queue, and grants their writers.
  */
-import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,6 +18,7 @@ import { nagName } from './nag.js';
 import type { CertificateStorage } from './certificate-storage.js';
 import { certflowFunction } from './certflow-function.js';
 import type { InventoryTable } from './inventory-table.js';
+import type { RequestSlots } from './request-slots.js';
 
 export interface RenewalProps {
   issuers: readonly IssuerConfig[];
@@ -33,6 +34,9 @@ export interface RenewalProps {
   expiryWarningDays: number;
   /** The schedule group; `certflow` by default. */
   groupName?: string;
+  /** The sweep cleans up after abandoned issuances (TXT records): Route53's request budget. */
+  requestSlots?: RequestSlots;
+  route53RequestsPerSecond?: number;
 }
 
 export class Renewal extends Construct {
@@ -94,10 +98,14 @@ export class Renewal extends Construct {
       description: 'certflow: daily sweep, starts what is due and reports what expires soon',
       // A sweep with thousands of due certificates starts them eight at a time.
       // inventory: the ARI re-check writes the new window and renewal time.
-      grants: { events: true, inventory: true, timeoutSeconds: 300 },
+      // route53 and secrets: it settles issuances whose execution ended without Cleanup (their
+      // TXT values and pending key), and removes TXT values a failed Cleanup left.
+      grants: { events: true, inventory: true, route53: 'write', secrets: 'readWrite', timeoutSeconds: 900 },
       issuers: props.issuers,
       storage: props.storage,
       inventory: props.inventory,
+      ...(props.requestSlots ? { requestSlots: props.requestSlots } : {}),
+      ...(props.route53RequestsPerSecond ? { route53RequestsPerSecond: props.route53RequestsPerSecond } : {}),
       environment: {
         CERTFLOW_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
         CERTFLOW_EXPIRY_WARNING_DAYS: String(props.expiryWarningDays),
@@ -108,6 +116,14 @@ export class Renewal extends Construct {
     for (const [name, value] of Object.entries(this.schedulerEnvironment)) this.sweep.addEnvironment(name, value);
     this.grantSchedule(this.sweep);
     props.stateMachine.grantStartExecution(this.sweep);
+    // The sweep asks whether an execution that still holds a lease past the timeout has ended.
+    props.stateMachine.grantExecution(this.sweep, 'states:DescribeExecution');
+    Validations.of(this.sweep).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagName(this.sweep, `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${Stack.of(this).splitArn(props.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}:*`)}]`,
+      reason:
+        'DescribeExecution of this state machine\'s executions only; their names are made at run time (one per issuance).',
+    });
+
 
     new events.Rule(this, 'Daily', {
       description: 'certflow: runs the renewal sweep once a day',

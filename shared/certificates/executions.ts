@@ -41,3 +41,15 @@ export function renewalExecutionName(record: Pick<CertificateRecord, 'name'>, no
 export function dueExecutionName(record: Pick<CertificateRecord, 'name'>, due: Date): string {
   return fit(record.name, `-due-${due.getTime().toString(36)}`);
 }
+
+/**
+ * A restart of an issuance whose execution ended without releasing its lease (see
+ * steps/ended-issuance.ts): the attempt number and the abandoned lease's start make it unique.
+ */
+export function restartExecutionName(
+  record: Pick<CertificateRecord, 'name' | 'status'>,
+  abandoned: { startedAt: string },
+): string {
+  const attempt = record.status.failedIssuanceAttempts;
+  return fit(record.name, `-retry${attempt}-${Date.parse(abandoned.startedAt).toString(36)}`);
+}

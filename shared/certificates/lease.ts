@@ -57,8 +57,8 @@ export function decideLease(record: CertificateRecord, issuanceId: string, now: 
 
 /**
  * Does `holder` still hold `record`: the same record (generation), the same spec revision, and
- * the lease is its own? An issuance started before leases existed holds it while it is the last
- * one started and nothing took a lease since.
+ * the lease is its own? With no lease on the record, the last issuance started holds it unless its
+ * failure was recorded (executions started before leases existed, and a re-run Store).
  */
 export function holdsLease(record: CertificateRecord | undefined, holder: LeaseHolder): boolean {
   if (!record) return false;
@@ -66,7 +66,9 @@ export function holdsLease(record: CertificateRecord | undefined, holder: LeaseH
   if (record.revision !== holder.revision) return false;
   const lease = record.status.issuance;
   if (lease) return lease.id === holder.issuanceId;
-  return record.status.lastIssuanceId === holder.issuanceId;
+  // Released: by its own Store (a re-run Store may write again), never by its own failure (an
+  // execution recorded as ended, e.g. past its timeout, whose Lambda still finishes must not store).
+  return record.status.lastIssuanceId === holder.issuanceId && record.status.lastFailedIssuanceId !== holder.issuanceId;
 }
 
 /** Why an issuance ended without a certificate and without a failure. */

@@ -65,12 +65,15 @@ export function dueTime(
 /**
  * The due index's key: when the sweep must look at this certificate next. While an issuance holds
  * the lease, when that lease expires (the sweep looks at it again then); otherwise {@link dueTime}.
+ * A record with leftovers is due at once, so the sweep removes them.
  */
 export function indexDueTime(
-  status: Pick<CertificateStatus, 'renewalTime' | 'nextAttemptTime' | 'renewalInfo' | 'issuance'>,
+  status: Pick<CertificateStatus, 'renewalTime' | 'nextAttemptTime' | 'renewalInfo' | 'issuance' | 'leftovers'>,
 ): string | undefined {
-  if (status.issuance) return leaseExpiry(status.issuance).toISOString();
-  return dueTime(status);
+  const due = status.issuance ? leaseExpiry(status.issuance).toISOString() : dueTime(status);
+  // TXT values left behind: the next sweep removes them (and then finds the record's real due time).
+  const left = status.leftovers?.reduce<string | undefined>((min, l) => (!min || l.since < min ? l.since : min), undefined);
+  return left && (!due || left < due) ? left : due;
 }
 
 /** What `chooseRenewalTime` decides from. */

@@ -27,6 +27,7 @@ import {
   removeCondition,
   setCondition,
 } from '../domain/status.js';
+import { leaseExpiry } from './lease.js';
 import { nextAttemptTime } from './renewal-policy.js';
 
 /** The message of `Ready=True`. */
@@ -49,10 +50,12 @@ export interface IssuingEvent {
  */
 export function issuing(record: CertificateRecord, event: IssuingEvent, now: Date): CertificateRecord | undefined {
   if (record.status.lastIssuanceId === event.issuanceId) return undefined;
+  const leftovers = takenOver(record, now);
   return {
     ...record,
     status: {
       ...record.status,
+      ...(leftovers ? { leftovers } : {}),
       conditions: setCondition(
         record.status.conditions,
         { type: 'Issuing', status: 'True', reason: event.reason, message: event.message },
@@ -68,6 +71,48 @@ export function issuing(record: CertificateRecord, event: IssuingEvent, now: Dat
       },
     },
     events: appendEvent(record.events, { type: 'Normal', reason: Reasons.Issuing, message: event.message }, now),
+  };
+}
+
+/**
+ * The leftovers after a new issuance takes the lease: the TXT values a previous holder named
+ * are kept for the sweep when that holder is past the timeout (it ended without its Cleanup). A
+ * holder preempted by a newer revision still runs, and its own Cleanup removes its values.
+ */
+function takenOver(record: CertificateRecord, now: Date): Leftover[] | undefined {
+  const previous = record.status.issuance;
+  if (!previous?.presented?.length || leaseExpiry(previous).getTime() > now.getTime()) return undefined;
+  const known = record.status.leftovers ?? [];
+  if (known.some((l) => l.issuanceId === previous.id)) return undefined;
+  return [
+    ...known,
+    { issuanceId: previous.id, issuer: previous.issuer, records: previous.presented, since: now.toISOString() },
+  ];
+}
+
+/**
+ * The sweep removed the TXT values of these leftovers: they are dropped, with a `Normal` event.
+ * Undefined when none of them is on the record any more.
+ */
+export function leftoversRemoved(record: CertificateRecord, issuanceIds: readonly string[], now: Date): CertificateRecord | undefined {
+  const known = record.status.leftovers ?? [];
+  const removed = known.filter((l) => issuanceIds.includes(l.issuanceId));
+  if (!removed.length) return undefined;
+  const kept = known.filter((l) => !issuanceIds.includes(l.issuanceId));
+  const { leftovers: _all, ...rest } = record.status;
+  const count = removed.reduce((n, l) => n + l.records.length, 0);
+  return {
+    ...record,
+    status: kept.length ? { ...rest, leftovers: kept } : rest,
+    events: appendEvent(
+      record.events,
+      {
+        type: 'Normal',
+        reason: 'LeftoversRemoved',
+        message: `removed ${count} TXT value(s) left by issuance(s) ${removed.map((l) => l.issuanceId).join(', ')}`,
+      },
+      now,
+    ),
   };
 }
 

@@ -13,6 +13,7 @@ import { LocalEventPublisher } from '../adapters/local/local-event-publisher.js'
 import { MemoryInventory } from '../adapters/local/memory-inventory.js';
 import type { IssuerConfig } from '../issuers/registry.js';
 import { revokeCertificate } from '../certificates/revoke.js';
+import { abandonedIssuances } from '../steps/ended-issuance.js';
 import { CertflowError } from '../errors.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Dependencies } from '../wiring/dependencies.js';
@@ -74,8 +75,10 @@ export function localDependencies(options: LocalDependencyOptions): LocalDepende
       start: async () => {
         throw new CertflowError('local: no state machine is attached to start issuances');
       },
+      describe: async () => ({ status: 'MISSING' }),
     },
     revoker: { revoke: (name) => revokeCertificate(name, deps) },
+    abandoned: abandonedIssuances(() => deps),
     scheduler: new LocalRenewalScheduler(options.persistInventory ? { file: join(options.dir, 'schedules.json') } : {}),
   };
   return deps;

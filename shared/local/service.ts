@@ -13,7 +13,10 @@ import { DEFAULT_EXPIRY_WARNING_DAYS } from '../certificates/renewal-policy.js';
 import { sweep } from '../renewal/sweep.js';
 import { setDependencies } from '../wiring/index.js';
 import { type LocalDependencies, localDependencies } from './dependencies.js';
-import { LocalIssuanceStarter } from './issuance-starter.js';
+import { LocalIssuanceStarter, statusChangeOf } from './issuance-starter.js';
+import { type ExecutionStatusChange, restartAbandoned } from '../steps/ended-issuance.js';
+import { messageOf } from '../errors.js';
+import { logger } from '../logger.js';
 import type { Pebble } from './pebble.js';
 import { type ExecutionResult, LocalStateMachine, type Template } from './state-machine.js';
 
@@ -56,6 +59,38 @@ function send(response: ServerResponse, result: ApiGatewayProxyResult): void {
   response.end(result.body);
 }
 
+/**
+ * Local mode resumes: an issuance that ran when local mode last stopped (Ctrl-C, a kill) still
+ * holds its certificate's lease, and its execution died with the process. Each is cleaned up
+ * after, its interruption recorded as a failure, and started again at once.
+ */
+export async function resumeInterrupted(deps: LocalDependencies, starter: LocalIssuanceStarter): Promise<string[]> {
+  const resumed: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.inventory.list({ limit: 100, ...(nextToken ? { nextToken } : {}) });
+    for (const record of page.items) {
+      const lease = record.status.issuance;
+      if (!lease) continue;
+      const execution = await starter.describe(lease.id);
+      if (execution.status === 'RUNNING') continue;
+      try {
+        const outcome = await restartAbandoned(record.name, { executionName: lease.id, ...execution }, deps);
+        if (outcome.executionName) resumed.push(outcome.executionName);
+        logger.warn('local: resumed an issuance interrupted when local mode stopped', {
+          certificate: record.name,
+          interrupted: lease.id,
+          executionName: outcome.executionName,
+        });
+      } catch (error) {
+        logger.error('local: cannot resume an interrupted issuance', { certificate: record.name, error: messageOf(error) });
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return resumed;
+}
+
 export async function startLocalService(options: LocalServiceOptions): Promise<LocalService> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const deps = localDependencies({
@@ -66,13 +101,24 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     ...(options.pebble ? { dnsServers: [`127.0.0.1:${options.pebble.challtestsrv.dnsPort}`] } : {}),
   });
   const machine = new LocalStateMachine({ template: options.template, loadHandler });
+  // As in AWS, an execution that ends badly goes to the execution-ended handler (an EventBridge
+  // rule there): it cleans up after one that ended without its Cleanup and RecordFailure.
+  const ended = (await loadHandler('execution-ended')) as (event: ExecutionStatusChange) => Promise<unknown>;
   const starter = new LocalIssuanceStarter(machine, {
     namesFile: join(options.dir, 'executions.txt'),
-    onFinished: options.onExecution,
+    onFinished: async (result) => {
+      if (result.status !== 'SUCCEEDED') {
+        await ended(statusChangeOf(result)).catch((error: unknown) =>
+          logger.error('local: the execution-ended handler failed', { executionName: result.executionName, error: messageOf(error) }),
+        );
+      }
+      options.onExecution?.(result);
+    },
   });
   deps.issuance = starter;
   deps.scheduler.attach(starter);
   setDependencies(deps);
+  await resumeInterrupted(deps, starter);
   const api = (await loadHandler('api')) as (event: ApiGatewayProxyEvent) => Promise<ApiGatewayProxyResult>;
 
   const server = createServer((request, response) => {

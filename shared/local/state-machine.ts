@@ -6,7 +6,12 @@
  * Lambda's JSON cause). Only waiting is shortened: the local CA answers at once.
  */
 import '../polyfills.js';
-import { type StateMachineDefinition, StateMachine } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionTimeoutError,
+  type StateMachineDefinition,
+  StateMachine,
+} from 'aws-local-stepfunctions';
 import { CertflowError } from '../errors.js';
 
 const FAKE_ACCOUNT = '000000000000';
@@ -126,7 +131,9 @@ export function asLambdaInvoke(handler: Handler, options: { crashAfterWork?: boo
 
 export interface ExecutionResult {
   executionName: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  /** As Step Functions reports them: a stopped execution is `ABORTED`, one past `TimeoutSeconds` `TIMED_OUT`. */
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  input?: unknown;
   output?: unknown;
   error?: string;
   cause?: string;
@@ -150,6 +157,11 @@ export interface LocalStateMachineOptions {
    * input (idempotency and crash tests).
    */
   crashAfterWork?: boolean;
+  /**
+   * Replaces the definition's top-level `TimeoutSeconds` (tests: an execution past its timeout in
+   * a second instead of two hours). The definition's own timeout applies otherwise.
+   */
+  timeoutSeconds?: number;
 }
 
 export class LocalStateMachine {
@@ -161,6 +173,7 @@ export class LocalStateMachine {
 
   constructor(private readonly options: LocalStateMachineOptions) {
     const { definition, taskSteps } = definitionFromTemplate(options.template);
+    if (options.timeoutSeconds !== undefined) definition.TimeoutSeconds = options.timeoutSeconds;
     this.definition = definition;
     this.taskSteps = taskSteps;
     this.machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
@@ -178,8 +191,16 @@ export class LocalStateMachine {
     return this.handlers;
   }
 
-  /** Starts an execution and resolves when it ends; never rejects for a failed execution. */
-  async execute(input: unknown, executionName = `local-${Date.now()}-${++this.counter}`): Promise<ExecutionResult> {
+  /**
+   * Starts an execution and resolves when it ends; never rejects for a failed execution. `signal`
+   * stops it as StopExecution does (`ABORTED`): the state running then is not finished, and no
+   * Catch runs.
+   */
+  async execute(
+    input: unknown,
+    executionName = `local-${Date.now()}-${++this.counter}`,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ExecutionResult> {
     const handlers = await this.boundHandlers();
     const waitMs = this.options.waitMs ?? 5;
     const retryMs = this.options.retryMs ?? 10;
@@ -203,6 +224,9 @@ export class LocalStateMachine {
         },
       },
     });
+    const abort = () => run.abort();
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener('abort', abort, { once: true });
     const history: unknown[] = [];
     const collecting = (async () => {
       for await (const event of run.eventLogs) history.push(event);
@@ -210,19 +234,38 @@ export class LocalStateMachine {
     let result: ExecutionResult;
     try {
       const output = await run.result;
-      result = { executionName, status: 'SUCCEEDED', output, history, transitions: 0 };
+      result = { executionName, status: 'SUCCEEDED', input, output, history, transitions: 0 };
     } catch (error) {
+      if (error instanceof ExecutionAbortedError || error instanceof ExecutionTimeoutError) {
+        const timedOut = error instanceof ExecutionTimeoutError;
+        result = {
+          executionName,
+          status: timedOut ? 'TIMED_OUT' : 'ABORTED',
+          input,
+          ...(timedOut
+            ? { error: 'States.Timeout', cause: `the execution ran past its TimeoutSeconds (${this.definition.TimeoutSeconds})` }
+            : {}),
+          history,
+          transitions: 0,
+        };
+        options.signal?.removeEventListener('abort', abort);
+        await collecting.catch(() => undefined);
+        result.transitions = history.filter((e) => (e as { type: string }).type === 'StateEntered').length;
+        return result;
+      }
       const failure = error as Error & { cause?: { name?: string; message?: string } };
       const cause = failure.cause as { name?: string; message?: string } | undefined;
       result = {
         executionName,
         status: 'FAILED',
+        input,
         error: cause?.name ?? failure.name,
         cause: cause?.message ?? failure.message,
         history,
         transitions: 0,
       };
     }
+    options.signal?.removeEventListener('abort', abort);
     await collecting;
     result.transitions = history.filter((e) => (e as { type: string }).type === 'StateEntered').length;
     return result;

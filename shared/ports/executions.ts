@@ -1,4 +1,5 @@
 /** Starting issuances now or later, and revoking: Step Functions, EventBridge Scheduler and a Lambda in AWS. */
+import type { CertificateRecord } from '../domain/record.js';
 import type { CertificateSpecInput } from '../domain/spec.js';
 
 /** Execution input: a spec to apply, or the name of a certificate already in the inventory. */
@@ -22,6 +23,22 @@ export interface IssuanceStarter {
    * (running or finished), nothing starts and `started` is false.
    */
   start(executionName: string, input: ExecutionInput): Promise<{ started: boolean; executionId?: string }>;
+  /**
+   * The execution's state (Step Functions DescribeExecution in AWS): `MISSING` when no execution of
+   * that name is known (never started here, past Step Functions' 90-day retention, or a local run
+   * that died with its process).
+   */
+  describe(executionName: string): Promise<ExecutionDescription>;
+}
+
+/** Step Functions' execution statuses, and `MISSING` for a name nothing knows. */
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'MISSING';
+
+export interface ExecutionDescription {
+  status: ExecutionStatus;
+  /** For an execution that ended badly: Step Functions' `error` and `cause`, when it has them. */
+  error?: string;
+  cause?: string;
 }
 
 /** One future start per certificate: EventBridge Scheduler in AWS. */
@@ -38,4 +55,19 @@ export interface RenewalScheduler {
  */
 export interface Revoker {
   revoke(name: string): Promise<void>;
+}
+
+/** An execution that is over, as DescribeExecution or the status-change event tells it. */
+export interface EndedExecution extends ExecutionDescription {
+  executionName: string;
+}
+
+/**
+ * What the sweep does for issuances that ended without their Cleanup (shared/steps/ended-issuance.ts):
+ * settle one whose execution is over and start its certificate again, and remove the TXT values a
+ * failed Cleanup left on a record.
+ */
+export interface AbandonedIssuances {
+  restart(name: string, execution: EndedExecution): Promise<{ settled: boolean; started: boolean; executionName?: string }>;
+  removeLeftovers(record: CertificateRecord): Promise<{ removed: number; failed: number }>;
 }

@@ -6,6 +6,12 @@
  *    never with the inventory.
  * 2. It warns about every certificate close to expiry (`listExpiring`): one `Certificate Expiring`
  *    event each, and the `CertificatesExpiringSoon` count the alarm watches, zero included.
+ * 3. A record whose lease outlived the state machine's timeout (the due index puts it there) has
+ *    an execution that ended without releasing it, its status-change event lost: the sweep asks
+ *    for the execution (`describe`) and, once it is over, cleans up after it, records the failure
+ *    and starts the certificate again under a new name (steps/ended-issuance.ts, through the
+ *    `abandoned` port). TXT values a failed
+ *    Cleanup left (`status.leftovers`, which put the record in the due index at once) are removed.
  *
  * A missing schedule is harmless by design, and the sweep is what makes it so. It does not
  * recreate schedules: it starts the execution the schedule would have started, under the same
@@ -16,6 +22,8 @@
 import type { HttpGet } from '../issuers/acme/ari.js';
 import { dueExecutionName } from '../certificates/executions.js';
 import { dueForRecheck, recheckRenewalInfo } from './ari-recheck.js';
+import { liveLease } from '../certificates/lease.js';
+import type { IssuanceLease } from '../domain/status.js';
 import type { CertificateRecord } from '../domain/record.js';
 import { Reasons } from '../domain/status.js';
 import { messageOf } from '../errors.js';
@@ -23,7 +31,7 @@ import { logger } from '../logger.js';
 import { recordExpiring, recordSweep } from '../monitoring/metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventPublisher } from '../ports/events.js';
-import type { IssuanceStarter, RenewalScheduler } from '../ports/executions.js';
+import type { AbandonedIssuances, IssuanceStarter, RenewalScheduler } from '../ports/executions.js';
 import type { Inventory } from '../ports/inventory.js';
 import type { ExecutionInput } from '../ports/executions.js';
 import { classify, daysToExpiry, dueTime, nextAttemptTime } from '../certificates/renewal-policy.js';
@@ -41,6 +49,8 @@ export type SweepDependencies = {
   events: EventPublisher;
   clock: Clock;
   scheduler: RenewalScheduler;
+  /** Settles issuances that ended still holding their lease, and removes leftovers. */
+  abandoned: AbandonedIssuances;
 } & {
   /** The ARI re-check's GET (global fetch by default). */
   get?: HttpGet;
@@ -69,6 +79,10 @@ export interface SweepReport {
   expiring: number;
   /** Of those, the ones already past `notAfter`. */
   expired: number;
+  /** Issuances whose execution ended still holding the lease: cleaned up after, failure recorded, started again. */
+  abandoned: number;
+  /** TXT values left behind by failed Cleanups, removed. */
+  leftoversRemoved: number;
   /** Starts or events that failed; the next sweep tries again. */
   errors: number;
   pages: number;
@@ -143,12 +157,59 @@ export async function sweep(deps: SweepDependencies, options: SweepOptions): Pro
     skipped: 0,
     expiring: 0,
     expired: 0,
+    abandoned: 0,
+    leftoversRemoved: 0,
     errors: 0,
     pages: 0,
     recordsRead: 0,
   };
 
+  /** An issuance past its lease: settled and restarted once its execution is over. */
+  const abandoned = async (record: CertificateRecord, lease: IssuanceLease) => {
+    try {
+      const execution = await deps.issuance.describe(lease.id);
+      if (execution.status === 'RUNNING') {
+        // Cannot outlive the state machine's timeout; a clock that disagrees: look again tomorrow.
+        report.skipped++;
+        logger.warn('sweep: an execution past its lease still runs', { certificate: record.name, executionName: lease.id });
+        return;
+      }
+      const outcome = await deps.abandoned.restart(record.name, { executionName: lease.id, ...execution });
+      if (!outcome.settled) {
+        report.skipped++;
+        return;
+      }
+      report.abandoned++;
+      report.due++;
+      if (outcome.started) report.started++;
+      else report.alreadyStarted++;
+    } catch (error) {
+      report.errors++;
+      logger.error('sweep: cannot settle an abandoned issuance', {
+        certificate: record.name,
+        executionName: lease.id,
+        error: messageOf(error),
+      });
+    }
+  };
+
   const start = async (record: CertificateRecord) => {
+    if (record.status.leftovers?.length) {
+      try {
+        const { removed, failed } = await deps.abandoned.removeLeftovers(record);
+        report.leftoversRemoved += removed;
+        report.errors += failed;
+      } catch (error) {
+        report.errors++;
+        logger.error('sweep: cannot remove leftovers', { certificate: record.name, error: messageOf(error) });
+      }
+    }
+    const lease = record.status.issuance;
+    if (lease) {
+      if (liveLease(record, now)) report.skipped++;
+      else await abandoned(record, lease);
+      return;
+    }
     const due = actionableDueTime(record.status);
     // Re-checked on the record as read: a backoff that has not ended, or a due time that moved
     // (the index may lag the table), is not due.

@@ -5,12 +5,18 @@
 import { logger } from '../logger.js';
 import { acmeIssuerOf, groupBy, solverAt } from './context.js';
 import type { StepDependencies } from './dependencies.js';
-import type { IssuanceState } from './state.js';
+import type { ChallengeRef, IssuanceState } from './state.js';
 
-export async function cleanup(
-  state: IssuanceState,
+/** What Cleanup reads: the step's state, or what a lease names (steps/ended-issuance.ts). */
+export type CleanupInput = Partial<Pick<IssuanceState, 'name' | 'issuanceId'>> &
+  Pick<IssuanceState, 'issuer'> & {
+    acme?: { challenges: Pick<ChallengeRef, 'recordName' | 'value' | 'solver'>[] };
+  };
+
+export async function cleanup<S extends CleanupInput>(
+  state: S,
   deps: Pick<StepDependencies, 'issuers' | 'dns' | 'store'>,
-): Promise<IssuanceState> {
+): Promise<S> {
   const challenges = state.acme?.challenges ?? [];
   try {
     if (challenges.length) {

@@ -41,8 +41,8 @@ describe('Bundles: the Lambda code cdk deploy ships', () => {
 
   after(async () => rm(OUTDIR, { recursive: true, force: true }));
 
-  it('bundles every function: thirteen steps, the API, revocation, the sweep and the EKS sync', () => {
-    assert.equal(bundles.length, 17);
+  it('bundles every function: thirteen steps, the API, revocation, the sweep, execution-ended and the EKS sync', () => {
+    assert.equal(bundles.length, 18);
   });
 
   it('keeps functions that do not speak ACME under 300 KB', () => {

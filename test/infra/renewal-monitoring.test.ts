@@ -129,6 +129,30 @@ describe('Stack: Certflow renewal and monitoring', () => {
     }
   });
 
+  describe('executions that end without their Cleanup', () => {
+    it('sends this state machine\'s FAILED, TIMED_OUT and ABORTED status changes to execution-ended', () => {
+      const fn = functionOf(resources, 'execution-ended');
+      const machine = Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::StepFunctions::StateMachine');
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: machine }] },
+        },
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] }, RetryPolicy: Match.anyValue() })],
+      });
+    });
+
+    it('gives execution-ended Cleanup\'s and RecordFailure\'s rights, and no start or query', () => {
+      const actions = new Set(functionStatements(resources, 'execution-ended').flatMap((s) => [s.Action].flat() as string[]));
+      for (const needed of ['route53:ChangeResourceRecordSets', 'secretsmanager:DeleteSecret', 'dynamodb:PutItem', 'events:PutEvents', 'scheduler:CreateSchedule']) {
+        assert.ok(actions.has(needed), needed);
+      }
+      for (const refused of ['states:StartExecution', 'dynamodb:Query', 'dynamodb:Scan']) assert.ok(!actions.has(refused), refused);
+    });
+  });
+
   describe('the daily sweep', () => {
     it('runs the sweep once a day from an EventBridge rule', () => {
       const sweep = functionOf(resources, 'sweep');
@@ -139,7 +163,7 @@ describe('Stack: Certflow renewal and monitoring', () => {
       });
     });
 
-    it('lets the sweep query the time indexes, start executions, put events, and (for the ARI re-check) write records and schedules, and nothing else', () => {
+    it('lets the sweep query the time indexes, start and describe executions, put events, write records and schedules, and clean up after abandoned issuances, and nothing else', () => {
       const actions = [
         ...new Set(functionStatements(resources, 'sweep').flatMap((s) => [s.Action].flat() as string[])),
       ].sort();
@@ -149,18 +173,35 @@ describe('Stack: Certflow renewal and monitoring', () => {
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
+        // Route53's request slots (Cleanup of abandoned issuances books them).
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'iam:PassRole',
         'kms:Decrypt',
         'kms:Encrypt',
         'kms:GenerateDataKey*',
         'kms:ReEncrypt*',
+        // Cleanup of abandoned issuances and leftovers: TXT records.
+        'route53:ChangeResourceRecordSets',
+        'route53:ListHostedZonesByName',
+        'route53:ListResourceRecordSets',
         'scheduler:CreateSchedule',
         'scheduler:DeleteSchedule',
         'scheduler:GetSchedule',
         'scheduler:UpdateSchedule',
+        // The pending key of an abandoned issuance (the shared secrets grant).
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:TagResource',
+        'states:DescribeExecution',
         'states:StartExecution',
       ]);
+      const describe = functionStatements(resources, 'sweep').find((s) => s.Action === 'states:DescribeExecution');
+      // This state machine's executions only.
+      assert.match(JSON.stringify(describe.Resource), /:execution:",\{"Fn::Select":\[6,\{"Fn::Split":\[":",\{"Ref":"IssuanceStateMachine[0-9A-F]+"\}\]\}\]\},":\*"/);
       const query = functionStatements(resources, 'sweep').find((s) => s.Action === 'dynamodb:Query');
       const indexes = JSON.stringify(query.Resource);
       assert.match(indexes, /index\/byDueTime/);

@@ -41,7 +41,7 @@ const STEPS = [
   'RecordFailure',
 ];
 /** Functions outside the state machine: the API, the revocation it calls, the daily sweep, the EKS sync. */
-const API_FUNCTIONS = ['api', 'revoke', 'sweep', 'sync'];
+const API_FUNCTIONS = ['api', 'revoke', 'sweep', 'sync', 'execution-ended'];
 /** These run once the outcome is known, so a failure there must not send the execution back to Cleanup. */
 const UNCAUGHT_STEPS = new Set(['Cleanup', 'Publish', 'RecordFailure']);
 const ACME_CHALLENGE_CONDITIONS = {

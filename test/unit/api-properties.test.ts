@@ -59,6 +59,10 @@ class RecordingStarter implements IssuanceStarter {
     this.#seen.add(executionName);
     return { started: true, executionId: executionName };
   }
+
+  async describe(): Promise<{ status: 'MISSING' }> {
+    return { status: 'MISSING' };
+  }
 }
 
 class RecordingRevoker implements Revoker {

@@ -36,6 +36,10 @@ class RecordingStarter implements IssuanceStarter {
     this.started.push(executionName);
     return { started: true, executionId: `arn:aws:states:eu-west-1:123456789012:execution:certflow:${executionName}` };
   }
+
+  async describe(): Promise<{ status: 'MISSING' }> {
+    return { status: 'MISSING' };
+  }
 }
 
 class RecordingRevoker implements Revoker {

@@ -10,6 +10,7 @@ import { DEFAULT_RECHECK_MS, FAILED_RECHECK_MS, recheckRenewalInfo } from '../..
 import { dueTime } from '../../shared/certificates/renewal-policy.js';
 import { sweep } from '../../shared/renewal/sweep.js';
 
+
 const NOW = new Date('2026-03-01T00:00:00.000Z');
 const clock = { now: () => NOW };
 const ID = 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE';
@@ -109,7 +110,11 @@ describe('Function: recheckRenewalInfo (RFC 9773 re-check)', () => {
         scheduler,
         get,
         events: new LocalEventPublisher(),
-        issuance: { start: async (name) => (starts.push(name), { started: true }) },
+        issuance: { start: async (name) => (starts.push(name), { started: true }), describe: async () => ({ status: 'MISSING' }) },
+        abandoned: {
+          restart: async () => assert.fail('nothing is abandoned'),
+          removeLeftovers: async () => assert.fail('nothing is left over'),
+        },
       },
       { expiryWarningDays: 20 },
     );

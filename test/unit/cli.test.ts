@@ -113,6 +113,7 @@ describe('Module: certflow CLI', () => {
           if (hook && name) setTimeout(() => hook(name), 20);
           return { started: true };
         },
+        describe: async () => ({ status: 'MISSING' }),
       },
       revoker: { revoke: async () => {} },
       scheduler: new LocalRenewalScheduler(),

@@ -20,6 +20,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 const { flushMetrics, metrics } = await import('../../shared/monitoring/metrics.js');
 const { sweep } = await import('../../shared/renewal/sweep.js');
 const { readSweepOptions } = await import('../../shared/wiring/environment.js');
+const { abandonedFor } = await import('../support/settle-deps.js');
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');
 const clock = { now: () => NOW };
@@ -97,6 +98,10 @@ class RecordingStarter implements IssuanceStarter {
     this.starts.push({ executionName, input });
     return { started: true };
   }
+
+  async describe(): Promise<{ status: 'MISSING' }> {
+    return { status: 'MISSING' };
+  }
 }
 
 /** An inventory that reports which reads it served. */
@@ -157,7 +162,8 @@ describe('Function: sweep', () => {
     for (const r of Object.values(CERTIFICATES)) await inventory.put(r, 0);
     starter = new RecordingStarter();
     events = new LocalEventPublisher({ now: clock.now });
-    deps = { inventory, issuance: starter, events, clock, scheduler: new LocalRenewalScheduler() };
+    const scheduler = new LocalRenewalScheduler();
+    deps = { inventory, issuance: starter, events, clock, scheduler, abandoned: abandonedFor({ inventory, issuance: starter, events, clock, scheduler }) };
   });
 
   it('starts the due, overdue, expired and retry-due certificates, and no other', async () => {

@@ -12,7 +12,12 @@ import { loadConfig } from '../../infra/config/certflow-config.js';
 import { synthesizeTemplate } from '../../infra/synth.js';
 import type { IssuerConfig } from '../../shared/issuers/registry.js';
 import { type Pebble, startPebble } from '../../shared/local/pebble.js';
-import { type ExecutionResult, LocalStateMachine } from '../../shared/local/state-machine.js';
+import {
+  type ExecutionResult,
+  type Handler,
+  LocalStateMachine,
+  type Template,
+} from '../../shared/local/state-machine.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { DnsSolverFactory } from '../../shared/ports/dns.js';
 import { setDependencies } from '../../shared/wiring/index.js';
@@ -23,6 +28,9 @@ export interface Harness {
   pebble: Pebble;
   deps: LocalDependencies;
   machine: LocalStateMachine;
+  /** The synthesized template and the handler loader the machine runs (for machines of a test's own). */
+  template: Template;
+  loadHandler: (step: string) => Promise<Handler>;
   dir: string;
   logs: () => string;
   executions: ExecutionResult[];
@@ -54,7 +62,7 @@ export async function startHarness(options: {
     ...(options.clock ? { clock: options.clock } : {}),
   });
   setDependencies(deps);
-  const loadHandler = async (step: string) => (await import(`../../functions/${step}.ts`)).handler;
+  const loadHandler = async (step: string): Promise<Handler> => (await import(`../../functions/${step}.ts`)).handler;
   const machine = new LocalStateMachine({ template, loadHandler });
   const crashingMachine = new LocalStateMachine({ template, loadHandler, crashAfterWork: true });
   const output = captureOutput();
@@ -63,6 +71,8 @@ export async function startHarness(options: {
     pebble,
     deps,
     machine,
+    template,
+    loadHandler,
     dir,
     logs: output.text,
     executions,

@@ -347,7 +347,11 @@ describe('Function: indexDueTime', () => {
       status: { issuance: lease, leftovers: [left(iso(HOUR))] },
       expected: iso(HOUR),
     },
-    { name: 'is the lease’s expiry under a lease', status: { issuance: lease, renewalTime: iso(HOUR) }, expected: iso(2 * HOUR) },
+    {
+      name: 'is the lease’s expiry under a lease',
+      status: { issuance: lease, renewalTime: iso(HOUR) },
+      expected: iso(2 * HOUR),
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

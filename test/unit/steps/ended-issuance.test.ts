@@ -128,7 +128,12 @@ describe('Step: ended issuance (execution-ended and the sweep)', () => {
       await leased();
       await settleEndedIssuance(
         'web',
-        { executionName: EXECUTION, status: 'FAILED', error: 'Lambda.ServiceException', cause: 'the Lambda service failed' },
+        {
+          executionName: EXECUTION,
+          status: 'FAILED',
+          error: 'Lambda.ServiceException',
+          cause: 'the Lambda service failed',
+        },
         deps,
       );
       assert.deepEqual(loggedErrors(), ['Lambda.ServiceException']);
@@ -210,7 +215,9 @@ describe('Step: ended issuance (execution-ended and the sweep)', () => {
 
     it('settles the certificate a spec input names, passing the error on', async () => {
       await leased();
-      const input = JSON.stringify({ certificate: { name: 'web', issuerRef: { name: 'le' }, dnsNames: ['web.example.com'] } });
+      const input = JSON.stringify({
+        certificate: { name: 'web', issuerRef: { name: 'le' }, dnsNames: ['web.example.com'] },
+      });
       const out = await executionEnded(change('FAILED', input, { error: 'States.Runtime', cause: 'bad path' }), deps);
       assert.equal(out.settled, true);
       assert.equal((await adapters.inventory.get('web'))!.status.failedIssuanceAttempts, 1);

@@ -6,11 +6,14 @@ import {
   failed,
   issued,
   issuing,
+  leftoversRemoved,
+  presenting,
   stillServing,
   synced,
 } from '../../shared/certificates/status.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
-import { getCondition } from '../../shared/domain/status.js';
+import { holdsLease } from '../../shared/certificates/lease.js';
+import { type Leftover, type PresentedRecord, getCondition } from '../../shared/domain/status.js';
 import { validateSpec } from '../../shared/domain/validate-spec.js';
 
 const t0 = new Date('2026-06-01T00:00:00Z');
@@ -278,5 +281,79 @@ describe('Certificate status rules', () => {
       Buffer.byteLength(JSON.stringify(record)) < 100_000,
       `${Buffer.byteLength(JSON.stringify(record))} bytes`,
     );
+  });
+});
+
+describe('Leases and leftovers', () => {
+  const HOUR = 3_600_000;
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+  const presented: PresentedRecord[] = [
+    { recordName: '_acme-challenge.web.example.com', value: 'txt-1', solver: 0 },
+    { recordName: '_acme-challenge.www.example.com', value: 'txt-2', solver: 1 },
+  ];
+  const start = (record: CertificateRecord, issuanceId: string, now: Date) =>
+    issuing(record, { issuanceId, issuer: 'le', reason: 'Issuing', message: 'Issuing certificate' }, now)!;
+  /** exec-1 took the lease at t0 and presented its TXT values. */
+  const presentedRecord = () => presenting(start(fresh(), 'exec-1', t0), 'exec-1', presented)!;
+
+  it('a new issuance over an expired lease keeps the old holder’s TXT values as a leftover', () => {
+    const later = at(2 * HOUR);
+    const next = start(presentedRecord(), 'exec-2', later);
+    assert.equal(next.status.issuance?.id, 'exec-2');
+    assert.equal(next.status.issuance?.presented, undefined, 'the new lease names none yet');
+    assert.deepEqual(next.status.leftovers, [
+      { issuanceId: 'exec-1', issuer: 'le', records: presented, since: later.toISOString() },
+    ]);
+  });
+
+  it('keeps the leftovers already on the record, and adds none for a lease that presented nothing', () => {
+    const old: Leftover = { issuanceId: 'exec-0', issuer: 'le', records: [presented[0]!], since: t0.toISOString() };
+    const record = presentedRecord();
+    const withOld = { ...record, status: { ...record.status, leftovers: [old] } };
+    assert.deepEqual(
+      start(withOld, 'exec-2', at(3 * HOUR)).status.leftovers?.map((l) => l.issuanceId),
+      ['exec-0', 'exec-1'],
+    );
+    assert.equal(start(start(fresh(), 'exec-1', t0), 'exec-2', at(3 * HOUR)).status.leftovers, undefined);
+  });
+
+  it('a newer revision preempting a live lease keeps no leftover: the running holder cleans up itself', () => {
+    const record = presentedRecord();
+    const next = start({ ...record, revision: 2 }, 'exec-r2', at(HOUR));
+    assert.equal(next.status.issuance?.id, 'exec-r2');
+    assert.equal(next.status.leftovers, undefined);
+  });
+
+  it('leftoversRemoved drops only the named leftovers, with a Normal event', () => {
+    const leftovers: Leftover[] = [
+      { issuanceId: 'exec-1', issuer: 'le', records: presented, since: t0.toISOString() },
+      { issuanceId: 'exec-2', issuer: 'le', records: [presented[0]!], since: t1.toISOString() },
+    ];
+    const record = { ...fresh(), status: { ...fresh().status, leftovers } };
+    const next = leftoversRemoved(record, ['exec-1', 'exec-9'], t2)!;
+    assert.deepEqual(next.status.leftovers, [leftovers[1]]);
+    assert.deepEqual(next.events.at(-1), {
+      type: 'Normal',
+      reason: 'LeftoversRemoved',
+      message: 'removed 2 TXT value(s) left by issuance(s) exec-1',
+      time: t2.toISOString(),
+    });
+    const none = leftoversRemoved(next, ['exec-2'], t2)!;
+    assert.ok(!('leftovers' in none.status), 'no empty list is kept');
+    assert.equal(leftoversRemoved(none, ['exec-2'], t2), undefined, 'none left to drop');
+    assert.equal(leftoversRemoved(record, ['exec-9'], t2), undefined);
+  });
+
+  it('holdsLease without a lease: the last issuance started holds it until its failure is recorded', () => {
+    const holder = { issuanceId: 'exec-1', revision: 1, generation: t0.toISOString() };
+    const stored = issued(start(fresh(), 'exec-1', t0), certificate('s1'), t1)!;
+    assert.equal(stored.status.issuance, undefined);
+    assert.equal(holdsLease(stored, holder), true, 'a re-run Store may write again');
+    assert.equal(holdsLease(stored, { ...holder, issuanceId: 'exec-0' }), false);
+
+    const settled = failed(start(fresh(), 'exec-1', t0), { issuanceId: 'exec-1', message: 'timed out' }, t1)!;
+    assert.equal(settled.status.issuance, undefined);
+    assert.equal(settled.status.lastIssuanceId, 'exec-1');
+    assert.equal(holdsLease(settled, holder), false, 'a late Store after the failure was recorded is fenced');
   });
 });

@@ -7,6 +7,7 @@ import {
   daysToExpiry,
   dueTime,
   failureBackoffMs,
+  indexDueTime,
   nextAttemptTime,
   type CertificateState,
   type ClassifiedStatus,
@@ -313,6 +314,48 @@ describe('Function: dueTime', () => {
   for (const c of cases) {
     it(c.name, () => {
       assert.equal(dueTime(c.status), c.expected);
+    });
+  }
+});
+
+describe('Function: indexDueTime', () => {
+  const left = (since: string, issuanceId = 'exec-1') => ({ issuanceId, issuer: 'le', records: [], since });
+  const lease = { id: 'exec-2', revision: 1, generation: iso(-DAY), startedAt: iso(0), issuer: 'le' };
+  const cases: Array<{
+    name: string;
+    status: Parameters<typeof indexDueTime>[0];
+    expected?: string;
+  }> = [
+    { name: 'is the due time without leftovers', status: { renewalTime: iso(60 * DAY) }, expected: iso(60 * DAY) },
+    {
+      name: 'is the earliest leftover’s time when it is before the due time',
+      status: { renewalTime: iso(60 * DAY), leftovers: [left(iso(2 * HOUR)), left(iso(HOUR), 'exec-0')] },
+      expected: iso(HOUR),
+    },
+    {
+      name: 'is the due time when that comes before every leftover',
+      status: { nextAttemptTime: iso(HOUR), leftovers: [left(iso(3 * HOUR))] },
+      expected: iso(HOUR),
+    },
+    {
+      name: 'is the leftover’s time when nothing else is planned',
+      status: { leftovers: [left(iso(HOUR))] },
+      expected: iso(HOUR),
+    },
+    {
+      name: 'is the leftover’s time before the lease’s expiry',
+      status: { issuance: lease, leftovers: [left(iso(HOUR))] },
+      expected: iso(HOUR),
+    },
+    {
+      name: 'is the lease’s expiry under a lease',
+      status: { issuance: lease, renewalTime: iso(HOUR) },
+      expected: iso(2 * HOUR),
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.equal(indexDueTime(c.status), c.expected);
     });
   }
 });

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { MemoryInventory } from '../../shared/adapters/local/memory-inventory.js';
 import { LocalEventPublisher } from '../../shared/adapters/local/local-event-publisher.js';
-import { dueExecutionName } from '../../shared/certificates/executions.js';
+import { dueExecutionName, restartExecutionName } from '../../shared/certificates/executions.js';
 import type { CertificateRecord } from '../../shared/domain/record.js';
-import type { CertificateStatus } from '../../shared/domain/status.js';
+import { type CertificateStatus, type IssuanceLease, getCondition } from '../../shared/domain/status.js';
+import type { AcmeIssuerConfig } from '../../shared/issuers/registry.js';
+import type { TxtRecord } from '../../shared/ports/dns.js';
 import { TransientError } from '../../shared/errors.js';
 import type { Inventory } from '../../shared/ports/inventory.js';
-import type { IssuanceStarter } from '../../shared/ports/executions.js';
+import type { ExecutionDescription, IssuanceStarter } from '../../shared/ports/executions.js';
 import type { ExecutionInput } from '../../shared/ports/executions.js';
 import type { SweepDependencies, SweepOptions, SweepReport } from '../../shared/renewal/sweep.js';
 import { LocalRenewalScheduler } from '../../shared/local/scheduler.js';
@@ -99,8 +101,13 @@ class RecordingStarter implements IssuanceStarter {
     return { started: true };
   }
 
-  async describe(): Promise<{ status: 'MISSING' }> {
-    return { status: 'MISSING' };
+  /** What `describe` answers per execution name (MISSING otherwise), and the names it was asked. */
+  readonly descriptions = new Map<string, ExecutionDescription>();
+  readonly described: string[] = [];
+
+  async describe(executionName: string): Promise<ExecutionDescription> {
+    this.described.push(executionName);
+    return this.descriptions.get(executionName) ?? { status: 'MISSING' };
   }
 }
 
@@ -163,7 +170,14 @@ describe('Function: sweep', () => {
     starter = new RecordingStarter();
     events = new LocalEventPublisher({ now: clock.now });
     const scheduler = new LocalRenewalScheduler();
-    deps = { inventory, issuance: starter, events, clock, scheduler, abandoned: abandonedFor({ inventory, issuance: starter, events, clock, scheduler }) };
+    deps = {
+      inventory,
+      issuance: starter,
+      events,
+      clock,
+      scheduler,
+      abandoned: abandonedFor({ inventory, issuance: starter, events, clock, scheduler }),
+    };
   });
 
   it('starts the due, overdue, expired and retry-due certificates, and no other', async () => {
@@ -289,6 +303,139 @@ describe('Function: sweep', () => {
   it('gives a certificate that is not expiring no metric of its own', async () => {
     const { docs } = await run(deps);
     assert.ok(!docs.some((d) => ['valid', 'due', 'overdue', 'retry-due'].includes(d.name)));
+  });
+});
+
+describe('Function: sweep, issuances that ended holding their lease', () => {
+  before(() => {
+    for (const m of consoleMethods) console[m] = (line: unknown) => void printed.push(String(line));
+  });
+
+  after(() => {
+    Object.assign(console, originalConsole);
+  });
+
+  const HOUR = 3_600_000;
+  const ISSUER: AcmeIssuerConfig = {
+    kind: 'acme',
+    name: 'letsencrypt',
+    server: 'https://acme.test/dir',
+    solvers: [{ dns01: { route53: {} } }],
+  };
+
+  /** A record whose issuance started `hoursAgo` and still holds the lease. */
+  function leased(name: string, hoursAgo: number): CertificateRecord {
+    const base = record(name, issued('2026-02-01T00:00:00Z', '2026-05-02T00:00:00Z', '2026-04-01T00:00:00Z'));
+    const lease: IssuanceLease = {
+      id: `${name}-r2-x`,
+      revision: 2,
+      generation: base.createdAt,
+      startedAt: new Date(NOW.getTime() - hoursAgo * HOUR).toISOString(),
+      issuer: 'letsencrypt',
+    };
+    return { ...base, status: { ...base.status, issuance: lease } };
+  }
+
+  async function setup(records: CertificateRecord[]) {
+    const inventory = new MemoryInventory();
+    for (const r of records) await inventory.put(r, 0);
+    const starter = new RecordingStarter();
+    const events = new LocalEventPublisher({ now: clock.now });
+    const scheduler = new LocalRenewalScheduler();
+    const cleaned: TxtRecord[][] = [];
+    const dns = {
+      solverFor: () => ({
+        present: async () => [],
+        isPropagated: async () => true,
+        cleanUp: async (r: TxtRecord[]) => void cleaned.push(r),
+      }),
+    };
+    const base = { inventory, issuance: starter, events, clock, scheduler };
+    const deps: SweepDependencies = { ...base, abandoned: abandonedFor(base, { issuers: [ISSUER], dns }) };
+    return { inventory, starter, events, scheduler, cleaned, deps };
+  }
+
+  for (const status of ['FAILED', 'TIMED_OUT', 'MISSING'] as const) {
+    it(`settles and restarts an issuance past its lease whose execution is ${status}`, async () => {
+      const stale = leased('stale', 3);
+      const { inventory, starter, scheduler, deps } = await setup([stale]);
+      if (status !== 'MISSING') starter.descriptions.set('stale-r2-x', { status, error: 'States.Timeout' });
+      const { report } = await run(deps);
+
+      assert.deepEqual(starter.described, ['stale-r2-x']);
+      assert.equal(report.abandoned, 1);
+      assert.equal(report.started, 1);
+      assert.equal(report.errors, 0);
+      const settled = (await inventory.get('stale'))!;
+      assert.equal(settled.status.issuance, undefined, 'the lease is released');
+      assert.equal(settled.status.failedIssuanceAttempts, 1);
+      assert.equal(getCondition(settled.status.conditions, 'Issuing')?.reason, 'Failed');
+      assert.equal(scheduler.list().stale?.at, settled.status.nextAttemptTime, 'the retry is scheduled too');
+      const name = restartExecutionName(settled, stale.status.issuance!);
+      assert.equal(name, `stale-retry1-${(NOW.getTime() - 3 * HOUR).toString(36)}`);
+      assert.deepEqual(starter.starts, [{ executionName: name, input: { name: 'stale', reason: 'Retrying' } }]);
+    });
+  }
+
+  it('leaves an issuance past its lease whose execution still runs', async () => {
+    const stale = leased('stale', 3);
+    const { inventory, starter, deps } = await setup([stale]);
+    starter.descriptions.set('stale-r2-x', { status: 'RUNNING' });
+    const { report } = await run(deps);
+    assert.deepEqual(starter.described, ['stale-r2-x']);
+    assert.equal(report.skipped, 1);
+    assert.equal(report.abandoned, 0);
+    assert.deepEqual(starter.starts, []);
+    assert.deepEqual(await inventory.get('stale'), stale, 'the lease is kept');
+  });
+
+  it('does not ask about an issuance whose lease is live, and removes the record’s leftovers', async () => {
+    // Leftovers put the record in the due index at once, even under a live lease.
+    const live = leased('live', 1);
+    const records = [
+      { recordName: '_acme-challenge.live.example.com', value: 'txt-1', solver: 0 },
+      { recordName: '_acme-challenge.live.example.com', value: 'txt-2', solver: 0 },
+    ];
+    const littered = {
+      ...live,
+      status: {
+        ...live.status,
+        leftovers: [{ issuanceId: 'live-r1-x', issuer: 'letsencrypt', records, since: '2026-02-28T23:00:00.000Z' }],
+      },
+    };
+    const { inventory, starter, cleaned, deps } = await setup([littered]);
+    const { report } = await run(deps);
+    assert.deepEqual(starter.described, [], 'describe is not called');
+    assert.deepEqual(starter.starts, []);
+    assert.equal(report.skipped, 1);
+    assert.equal(report.leftoversRemoved, 2);
+    assert.equal(report.errors, 0);
+    assert.deepEqual(cleaned, [
+      [
+        { name: '_acme-challenge.live.example.com', value: 'txt-1' },
+        { name: '_acme-challenge.live.example.com', value: 'txt-2' },
+      ],
+    ]);
+    const after = (await inventory.get('live'))!;
+    assert.equal(after.status.leftovers, undefined);
+    assert.deepEqual(after.status.issuance, live.status.issuance, 'the live lease is kept');
+    assert.equal(after.events.at(-1)?.reason, 'LeftoversRemoved');
+  });
+
+  it('counts a leftover it cannot remove as an error, and keeps it', async () => {
+    const base = record('littered', issued('2026-02-01T00:00:00Z', '2026-05-02T00:00:00Z', '2026-04-01T00:00:00Z'));
+    const leftover = {
+      issuanceId: 'littered-r1-x',
+      issuer: 'not-configured',
+      records: [{ recordName: '_acme-challenge.littered.example.com', value: 'txt-1', solver: 0 }],
+      since: '2026-02-28T23:00:00.000Z',
+    };
+    const littered = { ...base, status: { ...base.status, leftovers: [leftover] } };
+    const { inventory, deps } = await setup([littered]);
+    const { report } = await run(deps);
+    assert.equal(report.leftoversRemoved, 0);
+    assert.equal(report.errors, 1);
+    assert.deepEqual((await inventory.get('littered'))!.status.leftovers, [leftover]);
   });
 });
 

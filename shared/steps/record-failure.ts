@@ -74,7 +74,8 @@ export async function recordFailure(
   const limitedUntil = rateLimitedUntil(failure.message); // the CA's time, for a rate limit too long to wait out
   let fenced = false;
   const updated = await updateRecord(deps.inventory, deps.clock, name, (record, now) => {
-    fenced = !holdsLease(record, holder);
+    // A re-run after this issuance's failure was written (the lease is released by then) is not fenced.
+    fenced = record.status.lastFailedIssuanceId !== issuanceId && !holdsLease(record, holder);
     if (fenced) return undefined;
     return failed(
       record,
